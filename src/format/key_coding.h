@@ -1,0 +1,52 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// The order-preserving key encoding of docs/format.md: memcmp order of the
+// encoded keys is the order of the rows, and the encoding of a key prefix is
+// a byte prefix of the encoding of every key that starts with it.
+
+#ifndef MESA_FORMAT_KEY_CODING_H_
+#define MESA_FORMAT_KEY_CODING_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "mesa/row_batch.h"
+#include "mesa/schema.h"
+
+namespace mesa::internal {
+
+// A double's bit pattern mapped so that unsigned order is IEEE totalOrder.
+inline uint64_t DoubleOrderedBits(uint64_t bits) {
+  return (bits >> 63) ? ~bits : bits ^ (uint64_t{1} << 63);
+}
+inline uint64_t DoubleFromOrderedBits(uint64_t ordered) {
+  return (ordered >> 63) ? ordered ^ (uint64_t{1} << 63) : ~ordered;
+}
+
+// The ordered form of an integer word (docs/format.md, "Words").
+inline uint64_t OrderedWord(ColumnType type, uint64_t word) {
+  return type == ColumnType::kUint64 ? word : word ^ (uint64_t{1} << 63);
+}
+inline uint64_t WordFromOrdered(ColumnType type, uint64_t ordered) {
+  return type == ColumnType::kUint64 ? ordered : ordered ^ (uint64_t{1} << 63);
+}
+
+// Appends the key encoding of row `row` of `column`.
+void AppendKeyPart(const ColumnVector& column, size_t row, std::string* dst);
+
+// Appends the encoded key of row `row`: columns [0, num_key_columns).
+void AppendEncodedKey(const RowBatch& batch, size_t row,
+                      size_t num_key_columns, std::string* dst);
+
+// Decodes an encoded key (or key prefix) back into one row of `out`, whose
+// columns have the schema's key types; `out` gets one row per decoded
+// column, and decoding stops at the end of `encoded`. Returns the number of
+// key columns decoded, or an error if the bytes are not a valid encoding.
+absl::StatusOr<size_t> DecodeKey(std::string_view encoded,
+                                 const Schema& schema, RowBatch* out);
+
+}  // namespace mesa::internal
+
+#endif  // MESA_FORMAT_KEY_CODING_H_

@@ -1,0 +1,1 @@
+// placeholder translation unit replaced by the workload generator
