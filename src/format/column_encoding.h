@@ -1,0 +1,72 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// The column encodings of docs/format.md ("Column encodings"): the body of
+// one column chunk of a data block, before compression. The writer encodes
+// each chunk with the smallest encoding that applies; the reader decodes
+// any of them and treats every malformed body as corruption.
+//
+// Thread safety: stateless functions, safe from any thread.
+
+#ifndef MESA_FORMAT_COLUMN_ENCODING_H_
+#define MESA_FORMAT_COLUMN_ENCODING_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "mesa/row_batch.h"
+
+namespace mesa::internal {
+
+// Stored on disk as the chunk's `encoding` byte: never renumber.
+enum class Encoding : uint8_t {
+  kPlain = 0,  // all types
+  kRle = 1,    // all types
+  kDict = 2,   // all types
+  kFor = 3,    // int32, int64, uint64
+  kDelta = 4,  // int32, int64, uint64
+};
+inline constexpr int kNumEncodings = 5;
+
+// "PLAIN", "RLE", "DICT", "FOR", "DELTA"; "UNKNOWN" for other values.
+std::string_view EncodingName(Encoding e);
+
+// Whether `e` is defined for columns of `type` (FOR and DELTA are for
+// integer types only).
+bool EncodingApplies(Encoding e, ColumnType type);
+
+struct EncodeOptions {
+  // Round bit-packed widths up to a multiple of 8. Set when the chunk will
+  // be ZSTD-compressed: whole-byte values give the entropy coder whole
+  // symbols. Default: false
+  bool byte_aligned_widths = false;
+};
+
+// Appends to `dst` the body of the smallest encoding of all values of
+// `column` and returns which encoding it is. Ties go to the encoding that
+// decodes fastest (PLAIN, FOR, DELTA, RLE, DICT in that order). One
+// statistics pass computes every candidate's exact size; the values are
+// then encoded once. An empty column appends nothing and returns kPlain.
+Encoding EncodeColumn(const ColumnVector& column, const EncodeOptions& options,
+                      std::string* dst);
+
+// Appends the body of `column` in encoding `e` (for tests and benchmarks).
+// InvalidArgument, appending nothing, if `e` does not apply to the
+// column's type or, for DELTA, if a difference between consecutive values
+// (in ordered form) does not fit an int64.
+absl::Status EncodeColumnAs(Encoding e, const ColumnVector& column,
+                            const EncodeOptions& options, std::string* dst);
+
+// Decodes the `n` values of `body`, encoded with `e`, and appends them to
+// `out` (whose type says how to read them). A body that is truncated, has
+// bytes left over, or holds values out of range is DataLoss, with a message
+// saying what is wrong; `out` is then left as it was. n == 0 requires an
+// empty body.
+absl::Status DecodeColumn(Encoding e, std::string_view body, size_t n,
+                          ColumnVector* out);
+
+}  // namespace mesa::internal
+
+#endif  // MESA_FORMAT_COLUMN_ENCODING_H_
