@@ -55,7 +55,8 @@ Encoding EncodeColumn(const ColumnVector& column, const EncodeOptions& options,
 // Appends the body of `column` in encoding `e` (for tests and benchmarks).
 // InvalidArgument, appending nothing, if `e` does not apply to the
 // column's type or, for DELTA, if a difference between consecutive values
-// (in ordered form) does not fit an int64.
+// (in ordered form) does not fit an int64. An empty column appends nothing
+// (every encoding's body for n == 0 is empty).
 absl::Status EncodeColumnAs(Encoding e, const ColumnVector& column,
                             const EncodeOptions& options, std::string* dst);
 
