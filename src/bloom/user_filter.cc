@@ -1,0 +1,134 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+
+#include "src/bloom/user_filter.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "src/bloom/filter_math.h"
+#include "src/util/status_macros.h"
+
+namespace mesa::internal {
+
+FilterPolicy FilterPolicy::Make(int block_bytes, double target_fp_rate,
+                                double overflow_fraction) {
+  FilterPolicy p;
+  p.block_bytes = block_bytes;
+  p.target_fp_rate = target_fp_rate;
+  p.overflow_fraction = overflow_fraction;
+  p.main_load = SplitBlockLoadForRate(block_bytes, target_fp_rate);
+  p.overflow_load = SplitBlockLoadForRate(
+      block_bytes, target_fp_rate * kOverflowShareOfTarget);
+  return p;
+}
+
+uint32_t FilterPolicy::MainBlocksFor(uint64_t items) const {
+  const double blocks = std::ceil(static_cast<double>(items) / main_load);
+  return static_cast<uint32_t>(std::clamp(blocks, 1.0, 4294967295.0));
+}
+
+uint64_t FilterPolicy::CapacityOf(uint32_t blocks, double load) {
+  return std::max<uint64_t>(
+      1, static_cast<uint64_t>(std::floor(blocks * load)));
+}
+
+void FilterPolicy::OverflowShape(uint64_t main_capacity, uint32_t* blocks,
+                                 uint64_t* capacity) const {
+  const double items = std::max(
+      1.0, std::ceil(static_cast<double>(main_capacity) * overflow_fraction));
+  *blocks = static_cast<uint32_t>(
+      std::clamp(std::ceil(items / overflow_load), 1.0, 4294967295.0));
+  *capacity = CapacityOf(*blocks, overflow_load);
+}
+
+UserFilter::UserFilter(uint64_t seed, int block_bytes, uint32_t main_blocks,
+                       uint64_t main_capacity)
+    : seed_(seed),
+      main_capacity_(main_capacity),
+      main_(block_bytes, main_blocks) {}
+
+UserFilter::~UserFilter() { delete overflow_.load(std::memory_order_relaxed); }
+
+std::unique_ptr<UserFilter> UserFilter::Build(const FilterPolicy& policy,
+                                              uint64_t seed,
+                                              absl::Span<const int64_t> items,
+                                              uint64_t reserve) {
+  const uint32_t blocks = policy.MainBlocksFor(items.size() + reserve);
+  auto filter = std::make_unique<UserFilter>(
+      seed, policy.block_bytes, blocks,
+      FilterPolicy::CapacityOf(blocks, policy.main_load));
+  filter->Insert(items, policy);
+  return filter;
+}
+
+FilterStage* UserFilter::AddOverflowStage(uint32_t blocks, uint64_t capacity) {
+  MESA_DCHECK(overflow_stage() == nullptr);
+  auto* stage = new FilterStage(main_.block_bytes(), blocks);
+  overflow_capacity_.store(capacity, std::memory_order_relaxed);
+  overflow_.store(stage, std::memory_order_release);
+  return stage;
+}
+
+void UserFilter::RestoreCounts(uint64_t main_items, uint64_t overflow_items) {
+  main_items_.store(main_items, std::memory_order_relaxed);
+  overflow_items_.store(overflow_items, std::memory_order_relaxed);
+}
+
+bool UserFilter::Insert(absl::Span<const int64_t> items,
+                        const FilterPolicy& policy) {
+  // Hash a group, prefetch its blocks, then set bits: the group's cache
+  // misses overlap instead of queueing one after another.
+  constexpr size_t kGroup = 16;
+  uint64_t hashes[kGroup];
+  uint64_t main_items = main_items_.load(std::memory_order_relaxed);
+  uint64_t overflow_items = overflow_items_.load(std::memory_order_relaxed);
+  FilterStage* overflow = overflow_.load(std::memory_order_relaxed);
+  for (size_t start = 0; start < items.size(); start += kGroup) {
+    const size_t n = std::min(kGroup, items.size() - start);
+    for (size_t i = 0; i < n; ++i) {
+      hashes[i] = ItemHash(items[start + i], seed_);
+      __builtin_prefetch(main_.Block(hashes[i]), 1);
+      if (overflow != nullptr) __builtin_prefetch(overflow->Block(hashes[i]), 1);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t h = hashes[i];
+      if (main_items < main_capacity_) {
+        main_items += main_.Insert(h);
+        continue;
+      }
+      if (main_.MayContain(h)) continue;
+      if (overflow == nullptr) {
+        uint32_t blocks;
+        uint64_t capacity;
+        policy.OverflowShape(main_capacity_, &blocks, &capacity);
+        overflow = AddOverflowStage(blocks, capacity);
+      }
+      overflow_items += overflow->Insert(h);
+    }
+  }
+  main_items_.store(main_items, std::memory_order_relaxed);
+  overflow_items_.store(overflow_items, std::memory_order_relaxed);
+  return NeedsRebuild();
+}
+
+bool UserFilter::NeedsRebuild() const {
+  return overflow_stage() != nullptr && overflow_items() >= overflow_capacity();
+}
+
+uint64_t UserFilter::filter_bytes() const {
+  const FilterStage* overflow = overflow_stage();
+  return main_.size_bytes() + (overflow != nullptr ? overflow->size_bytes() : 0);
+}
+
+double UserFilter::EstimatedFalsePositiveRate() const {
+  const int bb = main_.block_bytes();
+  double rate = SplitBlockFalsePositiveRate(
+      bb, static_cast<double>(main_items()) / main_.num_blocks());
+  if (const FilterStage* overflow = overflow_stage(); overflow != nullptr) {
+    rate += SplitBlockFalsePositiveRate(
+        bb, static_cast<double>(overflow_items()) / overflow->num_blocks());
+  }
+  return std::min(rate, 1.0);
+}
+
+}  // namespace mesa::internal
