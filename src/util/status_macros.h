@@ -8,9 +8,31 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+
+namespace mesa::internal {
+
+// A status's message as a std::string_view (Debian's Abseil has its own
+// absl::string_view, which fmt cannot format).
+inline std::string_view StatusMessage(const absl::Status& s) {
+  return std::string_view(s.message().data(), s.message().size());
+}
+
+// The same status code with `context` put before the message, e.g. the
+// file and block an error was found in.
+inline absl::Status Annotate(const absl::Status& s, std::string_view context) {
+  if (s.ok()) return s;
+  std::string msg(context);
+  msg += ": ";
+  msg += StatusMessage(s);
+  return absl::Status(s.code(), msg);
+}
+
+}  // namespace mesa::internal
 
 #define MESA_STATUS_CONCAT_INNER_(a, b) a##b
 #define MESA_STATUS_CONCAT_(a, b) MESA_STATUS_CONCAT_INNER_(a, b)

@@ -1,0 +1,140 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+
+#include "src/format/data_block.h"
+
+#include "fmt/format.h"
+#include "src/format/compression.h"
+#include "src/format/delta_layout.h"
+#include "src/util/coding.h"
+#include "src/util/status_macros.h"
+
+namespace mesa::internal {
+namespace {
+
+// Largest raw chunk a reader accepts: far above any real block (the target
+// is 64 KiB), low enough that a corrupt size cannot exhaust memory.
+constexpr uint64_t kMaxRawChunk = uint64_t{1} << 31;
+
+
+}  // namespace
+
+void EncodeBlock(const RowBatch& rows, Codec codec, int level,
+                 std::string* dst) {
+  const size_t begin = dst->size();
+  const size_t num_columns = rows.num_columns();
+  EncodeOptions options;
+  options.byte_aligned_widths = codec == Codec::kZstd;
+
+  thread_local std::string raw, compressed;
+  std::string chunks;
+  std::vector<uint64_t> chunk_sizes(num_columns);
+  for (size_t c = 0; c < num_columns; ++c) {
+    raw.clear();
+    Encoding e = EncodeColumn(rows.column(c), options, &raw);
+    Codec used = Codec::kNone;
+    std::string_view payload = raw;
+    if (codec != Codec::kNone && raw.size() >= 64) {
+      compressed.clear();
+      Compress(codec, level, raw, &compressed);
+      // Keep compression only when it saves at least 1/8.
+      if (compressed.size() < raw.size() - raw.size() / 8) {
+        used = codec;
+        payload = compressed;
+      }
+    }
+    size_t chunk_begin = chunks.size();
+    PutFixed8(&chunks, static_cast<uint8_t>(e));
+    PutFixed8(&chunks, static_cast<uint8_t>(used));
+    PutVarint64(&chunks, raw.size());
+    chunks.append(payload);
+    chunk_sizes[c] = chunks.size() - chunk_begin;
+  }
+  PutVarint64(dst, rows.num_rows());
+  PutVarint64(dst, num_columns);
+  for (uint64_t s : chunk_sizes) PutVarint64(dst, s);
+  dst->append(chunks);
+  AppendChecksum(dst, begin);
+}
+
+absl::StatusOr<ParsedBlock> ParseBlock(std::string_view stored,
+                                       uint64_t expected_rows,
+                                       size_t num_columns) {
+  MESA_ASSIGN_OR_RETURN(std::string_view body, VerifySection(stored, "block"));
+  Decoder in(body);
+  ParsedBlock block;
+  uint64_t columns;
+  if (!in.GetVarint64(&block.row_count) || !in.GetVarint64(&columns)) {
+    return absl::DataLossError("block header truncated");
+  }
+  if (block.row_count != expected_rows) {
+    return absl::DataLossError(
+        fmt::format("block holds {} rows, the index says {}", block.row_count,
+                    expected_rows));
+  }
+  if (columns != num_columns) {
+    return absl::DataLossError(fmt::format(
+        "block holds {} columns, the schema has {}", columns, num_columns));
+  }
+  std::vector<uint64_t> sizes(num_columns);
+  for (size_t c = 0; c < num_columns; ++c) {
+    if (!in.GetVarintBounded(body.size(), &sizes[c])) {
+      return absl::DataLossError(
+          fmt::format("block header: bad size of chunk {}", c));
+    }
+  }
+  block.chunks.resize(num_columns);
+  for (size_t c = 0; c < num_columns; ++c) {
+    std::string_view chunk_bytes;
+    if (!in.GetBytes(sizes[c], &chunk_bytes)) {
+      return absl::DataLossError(
+          fmt::format("chunk {} runs past the end of the block", c));
+    }
+    Decoder chunk(chunk_bytes);
+    uint8_t encoding, codec;
+    ChunkInfo& info = block.chunks[c];
+    if (!chunk.GetFixed8(&encoding) || !chunk.GetFixed8(&codec) ||
+        !chunk.GetVarintBounded(kMaxRawChunk, &info.raw_size)) {
+      return absl::DataLossError(fmt::format("chunk {} header truncated", c));
+    }
+    if (encoding >= kNumEncodings) {
+      return absl::DataLossError(
+          fmt::format("chunk {}: unknown encoding {}", c, encoding));
+    }
+    if (!ValidCodec(codec)) {
+      return absl::DataLossError(
+          fmt::format("chunk {}: unknown codec {}", c, codec));
+    }
+    info.encoding = static_cast<Encoding>(encoding);
+    info.codec = static_cast<Codec>(codec);
+    info.payload = std::string_view(chunk.position(), chunk.remaining());
+  }
+  if (!in.empty()) {
+    return absl::DataLossError(
+        fmt::format("block has {} bytes after its last chunk", in.remaining()));
+  }
+  return block;
+}
+
+absl::Status DecodeChunk(const ChunkInfo& chunk, uint64_t rows,
+                         std::string* scratch, ColumnVector* out) {
+  out->Clear();
+  std::string_view body = chunk.payload;
+  if (chunk.codec != Codec::kNone) {
+    scratch->resize(chunk.raw_size);
+    MESA_RETURN_IF_ERROR(Decompress(chunk.codec, chunk.payload,
+                                    chunk.raw_size, scratch->data()));
+    body = *scratch;
+  } else if (chunk.raw_size != chunk.payload.size()) {
+    return absl::DataLossError(fmt::format(
+        "uncompressed chunk holds {} bytes, its header says {}",
+        chunk.payload.size(), chunk.raw_size));
+  }
+  if (!EncodingApplies(chunk.encoding, out->type())) {
+    return absl::DataLossError(
+        fmt::format("encoding {} does not apply to a {} column",
+                    EncodingName(chunk.encoding), ColumnTypeName(out->type())));
+  }
+  return DecodeColumn(chunk.encoding, body, rows, out);
+}
+
+}  // namespace mesa::internal

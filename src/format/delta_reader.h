@@ -1,0 +1,166 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// DeltaReader opens a delta file (docs/format.md): it validates the footer
+// and the checksums of the meta and index sections, keeps the sparse index,
+// zone maps and Bloom filter in memory, and reads data blocks on demand,
+// verifying each block's checksum before decoding it. A DeltaCursor walks
+// the rows block by block: it decodes a whole block of the projected
+// columns at a time into a RowBatch (the batch API) and offers a row
+// position on top of it.
+//
+// Thread safety: a DeltaReader is immutable after Open() and safe to share
+// between threads. A DeltaCursor is used by one thread at a time.
+
+#ifndef MESA_FORMAT_DELTA_READER_H_
+#define MESA_FORMAT_DELTA_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mesa/file_system.h"
+#include "mesa/row_batch.h"
+#include "mesa/schema.h"
+#include "src/format/data_block.h"
+#include "src/format/delta_layout.h"
+#include "src/format/predicate.h"
+
+namespace mesa::internal {
+
+class DeltaCursor;
+
+struct CursorOptions {
+  // Schema column indices the cursor decodes, in the order of the batch's
+  // columns. Empty: every column in schema order.
+  std::vector<size_t> projection;
+  // Blocks whose zone maps show that some predicate cannot match any row
+  // are skipped without being read. Rows inside a block are not filtered.
+  std::vector<ColumnPredicate> block_filters;
+};
+
+// Counters a cursor keeps, for Explain and benchmarks.
+struct CursorStats {
+  uint64_t blocks_read = 0;
+  uint64_t blocks_skipped = 0;
+  uint64_t rows_decoded = 0;
+};
+
+class DeltaReader {
+ public:
+  static absl::StatusOr<std::shared_ptr<const DeltaReader>> Open(
+      FileSystem* fs, const std::string& path);
+
+  const std::string& path() const { return file_->path(); }
+  uint64_t file_size() const { return file_->Size(); }
+  const Schema& schema() const { return meta_.schema; }
+  const DeltaMetaSection& meta() const { return meta_; }
+  const Footer& footer() const { return footer_; }
+  const std::vector<IndexEntry>& index() const { return index_; }
+  size_t num_blocks() const { return index_.size(); }
+  uint64_t min_version() const { return meta_.min_version; }
+  uint64_t max_version() const { return meta_.max_version; }
+  uint64_t row_count() const { return meta_.row_count; }
+  bool has_bloom_filter() const { return bloom_blocks_ > 0; }
+
+  // False only if the file certainly holds no row with this full encoded
+  // key (per-file Bloom filter and min/max key).
+  bool KeyMayMatch(std::string_view encoded_key) const;
+
+  // The block a seek to `encoded_target` (a full key or key prefix) starts
+  // from: the last block whose short key is below the target's.
+  size_t FindStartBlock(std::string_view encoded_target) const;
+
+  // Reads block `b` (checksum verified) and decodes the schema columns
+  // `columns` into `out`, whose columns have those types.
+  absl::Status ReadBlock(size_t b, const std::vector<size_t>& columns,
+                         RowBatch* out) const;
+
+  // Reads and verifies block `b` and locates its chunks without decoding
+  // them (for mesa-inspect). `storage` keeps the bytes the result views.
+  absl::StatusOr<ParsedBlock> ParseRawBlock(size_t b,
+                                            std::string* storage) const;
+
+  // Point lookup of a full key: row `row` of `key`, whose first columns are
+  // the key columns. On a hit, appends the row (all columns) to `out` and
+  // returns true; a missing key is false, not an error.
+  absl::StatusOr<bool> Get(const RowBatch& key, size_t row,
+                           RowBatch* out) const;
+
+  std::unique_ptr<DeltaCursor> NewCursor(CursorOptions options = {}) const;
+
+ private:
+  DeltaReader() = default;
+  absl::Status Load();
+  absl::StatusOr<std::string_view> ReadBytes(uint64_t offset, uint64_t n,
+                                             std::string* scratch) const;
+  absl::Status BlockError(size_t b, const absl::Status& s) const;
+
+  std::unique_ptr<RandomAccessFile> file_;
+  Footer footer_;
+  DeltaMetaSection meta_;
+  std::vector<IndexEntry> index_;
+  uint32_t bloom_blocks_ = 0;
+  uint64_t bloom_seed_ = 0;
+  std::vector<uint32_t> bloom_;
+  uint64_t data_end_ = 0;
+
+  friend class DeltaCursor;
+};
+
+// Walks a delta's rows in key order. Iterator contract as LevelDB's:
+// Valid() is false at the end and once status() is not OK.
+class DeltaCursor {
+ public:
+  DeltaCursor(const DeltaReader* reader, CursorOptions options);
+
+  void SeekToFirst();
+  // Positions at the first row whose key is >= `encoded_target`, a full
+  // encoded key or the encoding of a key prefix.
+  void Seek(std::string_view encoded_target);
+
+  bool Valid() const { return valid_; }
+  const absl::Status& status() const { return status_; }
+
+  // The decoded current block (projected columns) and the current row in
+  // it. Rows [row(), batch().num_rows()) are the rest of the block.
+  const RowBatch& batch() const { return batch_; }
+  size_t row() const { return row_; }
+
+  // Advances one row, loading the next unskipped block when needed.
+  void Next();
+  // Skips the rest of the current block.
+  void NextBlock();
+
+  const CursorStats& stats() const { return stats_; }
+  const std::vector<size_t>& projection() const { return projection_; }
+
+ private:
+  bool BlockSkipped(size_t b) const;
+  // Loads the first unskipped block at or after `b`; clears valid_ at end.
+  void LoadFrom(size_t b);
+  // Decodes the key columns missing from the projection (for Seek).
+  absl::Status LoadSeekKeys();
+  int CompareRowToTarget(size_t r, const RowBatch& target,
+                         size_t target_columns) const;
+
+  const DeltaReader* reader_;
+  std::vector<size_t> projection_;
+  std::vector<ColumnPredicate> filters_;
+  // For each key column, its position in the batch, or -1 if it is not
+  // projected (then seek_keys_ holds it).
+  std::vector<int> key_positions_;
+  RowBatch batch_;
+  RowBatch seek_keys_;
+  size_t block_ = 0;
+  size_t row_ = 0;
+  bool valid_ = false;
+  absl::Status status_;
+  CursorStats stats_;
+};
+
+}  // namespace mesa::internal
+
+#endif  // MESA_FORMAT_DELTA_READER_H_
