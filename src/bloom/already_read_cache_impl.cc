@@ -268,16 +268,16 @@ absl::Status AlreadyReadCacheImpl::MarkRead(int64_t user,
     shard.counters.items_marked += items.size();
     auto it = shard.entries.find(user);
     if (it == shard.entries.end()) return absl::OkStatus();  // loads see it
-    std::shared_ptr<CacheEntry> entry = it->second;
-    CacheEntry* e = entry.get();
+    CacheEntry* e = it->second.get();
     if (e->loading || e->rebuilding) {
       e->pending.insert(e->pending.end(), items.begin(), items.end());
     }
     if (e->filter != nullptr) {
       const uint64_t before = e->filter->filter_bytes();
       e->filter->Insert(items, PolicyFor(*e->filter));
+      // Before Recharge, which may evict other entries and move `it`.
+      if (StartRebuildIfDue(&shard, e)) rebuild = it->second;
       if (e->filter->filter_bytes() != before) shard.Recharge(e);
-      if (StartRebuildIfDue(&shard, e)) rebuild = std::move(entry);
     }
   }
   if (rebuild != nullptr) {

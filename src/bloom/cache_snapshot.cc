@@ -266,12 +266,11 @@ class SnapshotReader {
       if (!users->insert(id).second) {
         return Corrupt(at, fmt::format("user {} appears twice", id));
       }
-      auto filter = std::make_unique<UserFilter>(seed, block_bytes, main_blocks,
-                                                 main_capacity);
-      filter->mutable_main_stage()->CopyFrom(main_bits.data());
+      auto filter = std::make_unique<UserFilter>(
+          seed, block_bytes, main_blocks, main_capacity, main_bits.data());
       if (overflow_blocks > 0) {
-        filter->AddOverflowStage(overflow_blocks, overflow_capacity)
-            ->CopyFrom(overflow_bits.data());
+        filter->RestoreOverflowStage(overflow_blocks, overflow_capacity,
+                                     overflow_bits.data());
       }
       filter->RestoreCounts(main_items, overflow_items);
       entries->push_back(SnapshotEntry{id, std::move(filter)});

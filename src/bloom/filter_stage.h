@@ -19,6 +19,9 @@ class FilterStage {
  public:
   // A stage with every bit 0. block_bytes is 32 or 64; num_blocks >= 1.
   FilterStage(int block_bytes, uint32_t num_blocks);
+  // A stage holding `bits` (num_blocks * block_bytes bytes of little-endian
+  // u32 words, as CopyTo writes them).
+  FilterStage(int block_bytes, uint32_t num_blocks, const char* bits);
   ~FilterStage();
   FilterStage(const FilterStage&) = delete;
   FilterStage& operator=(const FilterStage&) = delete;
@@ -34,6 +37,9 @@ class FilterStage {
     return words_ + size_t{SplitBlockIndex(hash, num_blocks_)} *
                         static_cast<size_t>(words_per_block_);
   }
+  BloomWord* MutableBlock(uint64_t hash) {
+    return const_cast<BloomWord*>(Block(hash));
+  }
   bool MayContain(uint64_t hash) const {
     return AtomicBlockTest(block_bytes_, Block(hash), hash);
   }
@@ -44,13 +50,12 @@ class FilterStage {
   // Safe while a writer inserts: the copy holds at least every bit set
   // before the call.
   void CopyTo(char* dst) const;
-  // Replaces the words with `src` (size_bytes() bytes). Only before the
-  // stage is shared with readers.
-  void CopyFrom(const char* src);
   // How many bits are 1.
   uint64_t CountOnes() const;
 
  private:
+  static BloomWord* Allocate(size_t words);
+
   const int block_bytes_;
   const int words_per_block_;
   const uint32_t num_blocks_;

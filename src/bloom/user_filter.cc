@@ -47,6 +47,12 @@ UserFilter::UserFilter(uint64_t seed, int block_bytes, uint32_t main_blocks,
       main_capacity_(main_capacity),
       main_(block_bytes, main_blocks) {}
 
+UserFilter::UserFilter(uint64_t seed, int block_bytes, uint32_t main_blocks,
+                       uint64_t main_capacity, const char* main_bits)
+    : seed_(seed),
+      main_capacity_(main_capacity),
+      main_(block_bytes, main_blocks, main_bits) {}
+
 UserFilter::~UserFilter() { delete overflow_.load(std::memory_order_relaxed); }
 
 std::unique_ptr<UserFilter> UserFilter::Build(const FilterPolicy& policy,
@@ -69,17 +75,57 @@ FilterStage* UserFilter::AddOverflowStage(uint32_t blocks, uint64_t capacity) {
   return stage;
 }
 
+void UserFilter::RestoreOverflowStage(uint32_t blocks, uint64_t capacity,
+                                      const char* bits) {
+  MESA_DCHECK(overflow_stage() == nullptr);
+  auto* stage = new FilterStage(main_.block_bytes(), blocks, bits);
+  overflow_capacity_.store(capacity, std::memory_order_relaxed);
+  overflow_.store(stage, std::memory_order_release);
+}
+
 void UserFilter::RestoreCounts(uint64_t main_items, uint64_t overflow_items) {
   main_items_.store(main_items, std::memory_order_relaxed);
   overflow_items_.store(overflow_items, std::memory_order_relaxed);
 }
 
-bool UserFilter::Insert(absl::Span<const int64_t> items,
-                        const FilterPolicy& policy) {
-  // Hash a group, prefetch its blocks, then set bits: the group's cache
-  // misses overlap instead of queueing one after another.
-  constexpr size_t kGroup = 16;
+namespace {
+
+// Set-bit kernels for InsertLoop: scalar atomics, or AVX2 vectors.
+struct ScalarBits {
+  bool Insert(int block_bytes, BloomWord* block, uint64_t hash) const {
+    return AtomicBlockInsert(block_bytes, block, hash);
+  }
+  bool Test(int block_bytes, const BloomWord* block, uint64_t hash) const {
+    return AtomicBlockTest(block_bytes, block, hash);
+  }
+};
+
+#if MESA_BLOOM_HAVE_AVX2
+struct Avx2Bits {
+  __attribute__((target("avx2"))) bool Insert(int block_bytes,
+                                              BloomWord* block,
+                                              uint64_t hash) const {
+    return BlockInsertAvx2(block_bytes, block, hash);
+  }
+  __attribute__((target("avx2"))) bool Test(int block_bytes,
+                                            const BloomWord* block,
+                                            uint64_t hash) const {
+    return BlockTestAvx2(block_bytes, block, hash);
+  }
+};
+#endif
+
+}  // namespace
+
+// Hashes a group, prefetches its blocks, then sets bits: the group's cache
+// misses overlap instead of queueing one after another. Groups are long
+// for the same reason as the probe's prefetch distance (probe.cc).
+template <class Bits>
+inline bool UserFilter::InsertLoop(absl::Span<const int64_t> items,
+                                   const FilterPolicy& policy, Bits bits) {
+  constexpr size_t kGroup = 256;
   uint64_t hashes[kGroup];
+  const int bb = main_.block_bytes();
   uint64_t main_items = main_items_.load(std::memory_order_relaxed);
   uint64_t overflow_items = overflow_items_.load(std::memory_order_relaxed);
   FilterStage* overflow = overflow_.load(std::memory_order_relaxed);
@@ -93,22 +139,42 @@ bool UserFilter::Insert(absl::Span<const int64_t> items,
     for (size_t i = 0; i < n; ++i) {
       const uint64_t h = hashes[i];
       if (main_items < main_capacity_) {
-        main_items += main_.Insert(h);
+        main_items += bits.Insert(bb, main_.MutableBlock(h), h);
         continue;
       }
-      if (main_.MayContain(h)) continue;
+      if (bits.Test(bb, main_.Block(h), h)) continue;
       if (overflow == nullptr) {
         uint32_t blocks;
         uint64_t capacity;
         policy.OverflowShape(main_capacity_, &blocks, &capacity);
         overflow = AddOverflowStage(blocks, capacity);
       }
-      overflow_items += overflow->Insert(h);
+      overflow_items += bits.Insert(bb, overflow->MutableBlock(h), h);
     }
   }
   main_items_.store(main_items, std::memory_order_relaxed);
   overflow_items_.store(overflow_items, std::memory_order_relaxed);
   return NeedsRebuild();
+}
+
+__attribute__((flatten)) bool UserFilter::InsertScalar(
+    absl::Span<const int64_t> items, const FilterPolicy& policy) {
+  return InsertLoop(items, policy, ScalarBits());
+}
+
+#if MESA_BLOOM_HAVE_AVX2
+__attribute__((target("avx2"), flatten)) bool UserFilter::InsertAvx2(
+    absl::Span<const int64_t> items, const FilterPolicy& policy) {
+  return InsertLoop(items, policy, Avx2Bits());
+}
+#endif
+
+bool UserFilter::Insert(absl::Span<const int64_t> items,
+                        const FilterPolicy& policy) {
+#if MESA_BLOOM_HAVE_AVX2
+  if (CpuHasAvx2()) return InsertAvx2(items, policy);
+#endif
+  return InsertScalar(items, policy);
 }
 
 bool UserFilter::NeedsRebuild() const {

@@ -58,6 +58,9 @@ class UserFilter {
   // `main_capacity` items.
   UserFilter(uint64_t seed, int block_bytes, uint32_t main_blocks,
              uint64_t main_capacity);
+  // A filter whose main stage holds `main_bits` (FilterStage's encoding).
+  UserFilter(uint64_t seed, int block_bytes, uint32_t main_blocks,
+             uint64_t main_capacity, const char* main_bits);
   ~UserFilter();
   UserFilter(const UserFilter&) = delete;
   UserFilter& operator=(const UserFilter&) = delete;
@@ -74,10 +77,10 @@ class UserFilter {
   // Adds `items`, prefetching ahead. An item whose bits are all set already
   // is not counted. Returns NeedsRebuild().
   bool Insert(absl::Span<const int64_t> items, const FilterPolicy& policy);
-  // For snapshots: a zeroed overflow stage (before the filter is shared),
-  // returned for CopyFrom.
-  FilterStage* AddOverflowStage(uint32_t blocks, uint64_t capacity);
-  FilterStage* mutable_main_stage() { return &main_; }
+  // For snapshots, before the filter is shared: an overflow stage holding
+  // `bits`, and the stages' item counts.
+  void RestoreOverflowStage(uint32_t blocks, uint64_t capacity,
+                            const char* bits);
   void RestoreCounts(uint64_t main_items, uint64_t overflow_items);
 
   // ---- reader side
@@ -115,6 +118,16 @@ class UserFilter {
   double EstimatedFalsePositiveRate() const;
 
  private:
+  template <class Bits>
+  bool InsertLoop(absl::Span<const int64_t> items, const FilterPolicy& policy,
+                  Bits bits);
+  // A zeroed overflow stage, published to readers.
+  FilterStage* AddOverflowStage(uint32_t blocks, uint64_t capacity);
+  bool InsertScalar(absl::Span<const int64_t> items, const FilterPolicy& policy);
+#if MESA_BLOOM_HAVE_AVX2
+  bool InsertAvx2(absl::Span<const int64_t> items, const FilterPolicy& policy);
+#endif
+
   const uint64_t seed_;
   const uint64_t main_capacity_;
   FilterStage main_;
