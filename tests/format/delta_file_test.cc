@@ -222,9 +222,10 @@ TEST(DeltaWriterTest, RejectsEmptyDeltaBadShapeAndBadOptions) {
 TEST(DeltaReaderTest, GetMissesAndBloomFilterRulesOutAbsentKeys) {
   auto fs = NewMemFileSystem();
   RowBatch rows = Sequential(20000, 2);  // even keys only
-  ASSERT_TRUE(WriteDelta(fs.get(), "/g.delta", TwoColumnSchema(), rows,
-                         DeltaFileOptions())
-                  .ok());
+  DeltaFileOptions options;
+  options.bloom_bits_per_key = 10;
+  ASSERT_TRUE(
+      WriteDelta(fs.get(), "/g.delta", TwoColumnSchema(), rows, options).ok());
   auto reader = *DeltaReader::Open(fs.get(), "/g.delta");
   ASSERT_TRUE(reader->has_bloom_filter());
   size_t may_match = 0;
