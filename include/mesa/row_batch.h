@@ -68,6 +68,21 @@ class ColumnVector {
     }
   }
 
+  // Appends rows [begin, end) of `other`, which has the same type.
+  void AppendRange(const ColumnVector& other, size_t begin, size_t end) {
+    if (!is_string()) {
+      words_.insert(words_.end(), other.words_.begin() + begin,
+                    other.words_.begin() + end);
+      return;
+    }
+    const uint32_t from = other.offsets_[begin];
+    const uint32_t base = static_cast<uint32_t>(bytes_.size());
+    bytes_.append(other.bytes_, from, other.offsets_[end] - from);
+    for (size_t i = begin + 1; i <= end; ++i) {
+      offsets_.push_back(base + (other.offsets_[i] - from));
+    }
+  }
+
   // Reading.
   uint64_t GetWord(size_t i) const { return words_[i]; }
   int64_t GetInt64(size_t i) const { return static_cast<int64_t>(words_[i]); }
@@ -120,6 +135,12 @@ class RowBatch {
   const ColumnVector& column(size_t i) const { return columns_[i]; }
   void Clear() {
     for (auto& c : columns_) c.Clear();
+  }
+  // Appends rows [begin, end) of `other`, which has the same column types.
+  void AppendRows(const RowBatch& other, size_t begin, size_t end) {
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      columns_[c].AppendRange(other.columns_[c], begin, end);
+    }
   }
   // Appends row `row` of `other`, which has the same column types.
   void AppendRow(const RowBatch& other, size_t row) {

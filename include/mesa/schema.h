@@ -32,7 +32,8 @@ enum class ColumnType : uint8_t {
 // on disk: never renumber.
 enum class Aggregation : uint8_t {
   kNone = 0,     // key columns only
-  kSum = 1,      // integers wrap around on overflow (two's complement)
+  kSum = 1,      // integers wrap around on overflow (two's complement);
+                 // doubles are associative only up to rounding
   kMin = 2,
   kMax = 3,
   kReplace = 4,  // the value of the newest version wins

@@ -246,6 +246,12 @@ void DeltaCursor::Next() {
   if (++row_ >= batch_.num_rows()) LoadFrom(block_ + 1);
 }
 
+void DeltaCursor::Advance(size_t n) {
+  if (!valid_) return;
+  row_ += n;
+  if (row_ >= batch_.num_rows()) LoadFrom(block_ + 1);
+}
+
 void DeltaCursor::NextBlock() {
   if (!valid_) return;
   LoadFrom(block_ + 1);

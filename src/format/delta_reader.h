@@ -133,6 +133,9 @@ class DeltaCursor {
   void Next();
   // Skips the rest of the current block.
   void NextBlock();
+  // Advances `n` rows within the current block (n <= rows left in it),
+  // loading the next block when the current one is used up.
+  void Advance(size_t n);
 
   const CursorStats& stats() const { return stats_; }
   const std::vector<size_t>& projection() const { return projection_; }

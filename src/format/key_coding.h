@@ -33,6 +33,19 @@ inline uint64_t WordFromOrdered(ColumnType type, uint64_t ordered) {
   return type == ColumnType::kUint64 ? ordered : ordered ^ (uint64_t{1} << 63);
 }
 
+// A numeric word of a column of `type` mapped to a u64 whose unsigned
+// order is the value order (doubles: IEEE totalOrder).
+inline uint64_t SortableWord(ColumnType type, uint64_t w) {
+  switch (type) {
+    case ColumnType::kDouble:
+      return DoubleOrderedBits(w);
+    case ColumnType::kUint64:
+      return w;
+    default:
+      return w ^ (uint64_t{1} << 63);
+  }
+}
+
 // Appends the key encoding of row `row` of `column`.
 void AppendKeyPart(const ColumnVector& column, size_t row, std::string* dst);
 

@@ -7,22 +7,6 @@
 #include "src/format/key_coding.h"
 
 namespace mesa::internal {
-namespace {
-
-// Maps a numeric word to a u64 whose unsigned order is the value order.
-inline uint64_t SortableWord(ColumnType type, uint64_t w) {
-  switch (type) {
-    case ColumnType::kDouble:
-      return DoubleOrderedBits(w);
-    case ColumnType::kUint64:
-      return w;
-    default:
-      return w ^ (uint64_t{1} << 63);
-  }
-}
-
-}  // namespace
-
 ZoneMap ZoneMap::Of(const ColumnVector& column, size_t begin, size_t end) {
   ZoneMap z(column.type());
   if (begin >= end) return z;

@@ -3,6 +3,7 @@
 #include "tests/testing/random_rows.h"
 
 #include <bit>
+#include <cmath>
 #include <limits>
 
 #include "fmt/format.h"
@@ -142,6 +143,35 @@ bool RowsEqual(const RowBatch& a, size_t i, const RowBatch& b, size_t j) {
     const ColumnVector& x = a.column(c);
     const ColumnVector& y = b.column(c);
     if (x.type() != y.type()) return false;
+    if (x.is_string() ? x.GetString(i) != y.GetString(j)
+                      : x.GetWord(i) != y.GetWord(j)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool RowsEquivalent(const Schema& schema, const RowBatch& a, size_t i,
+                    const RowBatch& b, size_t j) {
+  if (a.num_columns() != schema.num_columns() ||
+      b.num_columns() != schema.num_columns()) {
+    return false;
+  }
+  for (size_t c = 0; c < schema.num_columns(); ++c) {
+    const ColumnVector& x = a.column(c);
+    const ColumnVector& y = b.column(c);
+    if (schema.column(c).type == ColumnType::kDouble &&
+        schema.column(c).aggregation == Aggregation::kSum) {
+      double u = x.GetDouble(i), v = y.GetDouble(j);
+      if (std::isnan(u) || std::isnan(v)) {
+        if (std::isnan(u) != std::isnan(v)) return false;
+        continue;
+      }
+      if (u == v) continue;  // also +0 == -0 and equal infinities
+      double scale = std::max(std::fabs(u), std::fabs(v));
+      if (std::isinf(scale) || std::fabs(u - v) > 1e-9 * scale) return false;
+      continue;
+    }
     if (x.is_string() ? x.GetString(i) != y.GetString(j)
                       : x.GetWord(i) != y.GetWord(j)) {
       return false;

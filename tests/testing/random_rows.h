@@ -39,6 +39,13 @@ RowBatch RandomSortedRows(std::mt19937_64& rng, const Schema& schema,
 // bit (doubles compare by bit pattern).
 bool RowsEqual(const RowBatch& a, size_t i, const RowBatch& b, size_t j);
 
+// Like RowsEqual, but double SUM columns of `schema` compare as numbers with
+// a relative tolerance (floating-point addition is associative only up to
+// rounding, so merging deltas in a different grouping may differ in the
+// last bits, in the sign of a zero, or in which NaN comes out).
+bool RowsEquivalent(const Schema& schema, const RowBatch& a, size_t i,
+                    const RowBatch& b, size_t j);
+
 // "(1, -5, \"ab\\x00\")", for failure messages.
 std::string RowToString(const RowBatch& batch, size_t row);
 

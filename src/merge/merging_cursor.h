@@ -1,0 +1,56 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// A k-way merge of delta cursors that yields each key once, with its value
+// columns aggregated across the deltas (design.md, "Read"). The inputs are
+// the deltas of one covering path, oldest first: equal keys combine in
+// version order, so REPLACE keeps the newest value.
+//
+// Thread safety: used by one thread at a time.
+
+#ifndef MESA_MERGE_MERGING_CURSOR_H_
+#define MESA_MERGE_MERGING_CURSOR_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "mesa/row_batch.h"
+#include "mesa/schema.h"
+#include "src/format/delta_reader.h"
+
+namespace mesa::internal {
+
+class MergingCursor {
+ public:
+  // Every input's projection must be the schema's key columns, in order,
+  // followed by the value columns `value_columns` (schema indices), and be
+  // positioned already (SeekToFirst or Seek). Inputs: oldest first.
+  MergingCursor(const Schema& schema, std::vector<size_t> value_columns,
+                std::vector<std::unique_ptr<DeltaCursor>> inputs);
+
+  // Clears `out` (keys, then the value columns) and fills it with up to
+  // `max_rows` merged rows in key order. False when no row is left (or on
+  // error: check status()).
+  bool NextBatch(size_t max_rows, RowBatch* out);
+
+  const absl::Status& status() const { return status_; }
+  // Sum of the inputs' counters.
+  CursorStats stats() const;
+
+ private:
+  bool HeapLess(size_t a, size_t b) const;
+  void SiftDown(size_t pos);
+  void Rebuild();
+  void CopyRunFromSingle(size_t max_rows, RowBatch* out);
+
+  const Schema& schema_;
+  std::vector<size_t> value_columns_;
+  std::vector<Aggregation> value_aggs_;
+  std::vector<std::unique_ptr<DeltaCursor>> inputs_;
+  std::vector<size_t> heap_;  // indices of valid inputs, min-heap by key
+  absl::Status status_;
+};
+
+}  // namespace mesa::internal
+
+#endif  // MESA_MERGE_MERGING_CURSOR_H_
