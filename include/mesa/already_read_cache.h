@@ -21,8 +21,14 @@
 // replica, a batch job) are seen when the user's filter is next built from
 // the store: on a miss, a growth rebuild, or after Invalidate().
 //
-// Thread safety: an AlreadyReadCache is safe to use from many threads at once;
-// readers of a cached filter take no lock while they test bits.
+// The store is anything that implements ReadHistoryLoader (and, for
+// write-through, a ReadHistoryWriter): a host's own database, or a mesa table
+// (user_id, item_id) -> read_at (MAX) read by a prefix scan and written by an
+// UpdateBatch.
+//
+// Thread safety: an AlreadyReadCache is safe to use from many threads at once.
+// A request holds its user's shard lock only to find the filter; bits are
+// tested without a lock while MarkRead sets others.
 
 #ifndef MESA_ALREADY_READ_CACHE_H_
 #define MESA_ALREADY_READ_CACHE_H_

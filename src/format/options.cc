@@ -6,9 +6,9 @@
 namespace mesa {
 
 absl::Status DeltaFileOptions::Validate() const {
-  if (block_size < 1024 || block_size > (size_t{64} << 20)) {
+  if (block_size < 64 || block_size > (size_t{64} << 20)) {
     return absl::InvalidArgumentError(fmt::format(
-        "DeltaFileOptions.block_size {} is outside [1 KiB, 64 MiB]",
+        "DeltaFileOptions.block_size {} is outside [64 B, 64 MiB]",
         block_size));
   }
   if (static_cast<uint8_t>(codec) > 2) {
