@@ -32,6 +32,7 @@
 #include "benchmark/benchmark.h"
 #include "mesa/already_read_cache.h"
 #include "mesa/file_system.h"
+#include "src/bloom/cache_shard.h"
 #include "src/bloom/user_filter.h"
 #include "src/workload/workload.h"
 
@@ -76,7 +77,7 @@ std::unique_ptr<Fixture> MakeFixture(size_t reads, double overflow_fraction,
                                      uint64_t filter_bytes) {
   auto f = std::make_unique<Fixture>();
   f->reads = reads;
-  const double bytes_per_user = reads * 10.1 / 8 + 256;
+  const double bytes_per_user = reads * 10.1 / 8 + internal::kEntryOverheadBytes;
   f->users = std::max<int64_t>(
       64, static_cast<int64_t>(filter_bytes / bytes_per_user));
   f->loader = std::make_unique<GeneratedHistory>(reads);
@@ -90,7 +91,8 @@ std::unique_ptr<Fixture> MakeFixture(size_t reads, double overflow_fraction,
     (void)f->cache->AreRead(u, {1}, &read);  // loads u
   }
   const AlreadyReadCacheStats s = f->cache->Stats();
-  f->bits_per_item = 8.0 * (s.bytes - 256.0 * s.users) / s.items;
+  f->bits_per_item =
+      8.0 * (s.bytes - internal::kEntryOverheadBytes * s.users) / s.items;
   // Docs are <= 1e9, so ids above that are never read: every "read" is a
   // false positive.
   SplitMix64 rng(99);
