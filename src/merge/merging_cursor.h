@@ -34,6 +34,8 @@ class MergingCursor {
   bool NextBatch(size_t max_rows, RowBatch* out);
 
   const absl::Status& status() const { return status_; }
+  // The value columns (schema indices) after the keys in each batch.
+  const std::vector<size_t>& value_columns() const { return value_columns_; }
   // Sum of the inputs' counters.
   CursorStats stats() const;
 

@@ -1,0 +1,132 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// A Database is a directory of versioned tables (design.md). Every Commit
+// publishes one update batch, across every table it touches, as the next
+// version, atomically and durably; readers pin a version and get
+// repeatable answers while ingest and compaction go on.
+//
+// Thread safety: a Database is safe to use from many threads at once.
+// Commits are serialized internally.
+
+#ifndef MESA_DATABASE_H_
+#define MESA_DATABASE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mesa/file_system.h"
+#include "mesa/reader.h"
+#include "mesa/table.h"
+#include "mesa/update_batch.h"
+
+namespace mesa {
+
+struct Options {
+  // Where the files go. Not owned; must outlive the Database.
+  // Default: DefaultFileSystem() (POSIX)
+  FileSystem* fs = nullptr;
+  // Create the directory and an empty database if none is there.
+  // Default: true
+  bool create_if_missing = true;
+  // How many of the newest versions stay readable; older ones are folded
+  // into the base by base compaction. At least 1. Default: 100
+  uint64_t history_versions = 100;
+  // Merge singletons into a cumulative delta once this many have piled up
+  // above the newest cumulative (Mesa's cumulative compaction). At least 2.
+  // Default: 10
+  size_t cumulative_threshold = 10;
+  // Background compaction threads; 0 disables background compaction
+  // (CompactNow() still works). Default: 1
+  int background_threads = 1;
+  // Back-pressure: once a table has this many singleton deltas above its
+  // newest cumulative, Commit waits for compaction to catch up instead of
+  // failing. At least cumulative_threshold. Default: 64
+  size_t max_pending_singletons = 64;
+  // Capacity of the cache of decoded blocks, in bytes; 0 disables it.
+  // Default: 256 MiB
+  size_t block_cache_bytes = size_t{256} << 20;
+
+  // InvalidArgument naming the field when a value is out of range.
+  absl::Status Validate() const;
+};
+
+struct DeltaStats {
+  uint64_t file_number = 0;
+  uint64_t min_version = 0;
+  uint64_t max_version = 0;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+};
+
+struct TableStats {
+  std::string name;
+  std::vector<DeltaStats> deltas;  // live deltas, by version range
+};
+
+struct DatabaseStats {
+  uint64_t latest_version = 0;
+  uint64_t oldest_readable_version = 0;
+  std::vector<TableStats> tables;
+  uint64_t cumulative_compactions = 0;
+  uint64_t base_compactions = 0;
+  uint64_t compaction_input_bytes = 0;
+  uint64_t compaction_output_bytes = 0;
+  uint64_t commit_stalls = 0;  // commits that waited for compaction
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+};
+
+class Database {
+ public:
+  // Opens (or creates) the database in directory `path`: recovers the
+  // manifest, drops a torn last record, and deletes files it does not name.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const Options& options, const std::string& path);
+
+  virtual ~Database() = default;
+
+  // AlreadyExists if the name is taken; InvalidArgument for a bad name,
+  // schema or options.
+  virtual absl::StatusOr<std::shared_ptr<const Table>> CreateTable(
+      std::string_view name, const Schema& schema,
+      const TableOptions& options = {}) = 0;
+  // Readers that already pinned a version still see the table.
+  virtual absl::Status DropTable(std::string_view name) = 0;
+  virtual std::vector<std::string> ListTables() const = 0;
+  // NotFound if there is no such table.
+  virtual absl::StatusOr<std::shared_ptr<const Table>> GetTable(
+      std::string_view name) const = 0;
+
+  // Publishes `batch` as the next version and returns it. Each table's rows
+  // are sorted and aggregated into one singleton delta; all of them are
+  // published by one durable manifest record. NotFound if a table was
+  // dropped. May wait (back-pressure) while compaction catches up.
+  virtual absl::StatusOr<uint64_t> Commit(const UpdateBatch& batch) = 0;
+
+  // A reader pinned at the latest version, or at `version`: OutOfRange
+  // naming the oldest readable version if it is older, InvalidArgument if
+  // it is in the future.
+  virtual absl::StatusOr<std::unique_ptr<VersionedReader>> NewReader() = 0;
+  virtual absl::StatusOr<std::unique_ptr<VersionedReader>> NewReader(
+      uint64_t version) = 0;
+
+  // An order-independent digest of `table`'s rows at `version`: the same
+  // rows under any delta layout give the same digest.
+  virtual absl::StatusOr<uint64_t> Checksum(std::string_view table,
+                                            uint64_t version) = 0;
+
+  // Runs every due compaction now, in the calling thread.
+  virtual absl::Status CompactNow() = 0;
+
+  virtual uint64_t LatestVersion() const = 0;
+  virtual uint64_t OldestReadableVersion() const = 0;
+  virtual DatabaseStats Stats() const = 0;
+};
+
+}  // namespace mesa
+
+#endif  // MESA_DATABASE_H_

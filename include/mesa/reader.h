@@ -1,0 +1,110 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// VersionedReader: the whole database pinned at one version. Its answers
+// never change while it lives, whatever commits and compactions happen
+// meanwhile (design.md, invariant 5); the delta files it needs stay on
+// disk until it is destroyed.
+//
+// Thread safety: a VersionedReader is safe to use from many threads at
+// once. A ScanCursor is used by one thread at a time.
+
+#ifndef MESA_READER_H_
+#define MESA_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "mesa/row_batch.h"
+#include "mesa/value.h"
+
+namespace mesa {
+
+// Which rows a scan returns, in key order: equality on a prefix of the key
+// columns, then optionally a range on the next key column.
+struct ScanSpec {
+  // Values of the first key columns, in key order. Empty: no equality.
+  std::vector<Value> key_prefix;
+  // Range on key column key_prefix.size(). Unset bounds are open.
+  std::optional<Value> lower;
+  bool lower_inclusive = true;
+  std::optional<Value> upper;
+  bool upper_inclusive = false;
+  // Names of the columns to return, in this order. Empty: every column.
+  std::vector<std::string> columns;
+  // Rows per batch. Default: 1024
+  size_t batch_rows = 1024;
+};
+
+// Streams a scan's rows in batches.
+class ScanCursor {
+ public:
+  virtual ~ScanCursor() = default;
+  // Loads the next batch; false at the end or on error (see status()).
+  virtual bool Next() = 0;
+  // The current batch: the spec's columns, in its order.
+  virtual const RowBatch& batch() const = 0;
+  virtual const absl::Status& status() const = 0;
+  // The batch's column names.
+  virtual const std::vector<std::string>& column_names() const = 0;
+};
+
+// A row-at-a-time view over a ScanCursor.
+class RowCursor {
+ public:
+  explicit RowCursor(std::unique_ptr<ScanCursor> scan)
+      : scan_(std::move(scan)) {}
+  // Advances to the next row; false at the end or on error.
+  bool Next() {
+    if (has_batch_ && ++row_ < scan_->batch().num_rows()) return true;
+    row_ = 0;
+    while ((has_batch_ = scan_->Next())) {
+      if (scan_->batch().num_rows() > 0) return true;
+    }
+    return false;
+  }
+  const ColumnVector& column(size_t i) const {
+    return scan_->batch().column(i);
+  }
+  size_t row() const { return row_; }
+  int64_t GetInt64(size_t col) const { return column(col).GetInt64(row_); }
+  uint64_t GetUint64(size_t col) const { return column(col).GetUint64(row_); }
+  double GetDouble(size_t col) const { return column(col).GetDouble(row_); }
+  std::string_view GetString(size_t col) const {
+    return column(col).GetString(row_);
+  }
+  const absl::Status& status() const { return scan_->status(); }
+
+ private:
+  std::unique_ptr<ScanCursor> scan_;
+  size_t row_ = 0;
+  bool has_batch_ = false;
+};
+
+class VersionedReader {
+ public:
+  virtual ~VersionedReader() = default;
+
+  // The version this reader sees.
+  virtual uint64_t version() const = 0;
+
+  // Rows of `table` at this version. NotFound if the table does not exist
+  // at this version; InvalidArgument naming the column if the spec does not
+  // fit the schema.
+  virtual absl::StatusOr<std::unique_ptr<ScanCursor>> Scan(
+      std::string_view table, const ScanSpec& spec) const = 0;
+
+  // The row with this full key (a value per key column), every column, or
+  // nullopt if there is none. A missing key is not an error.
+  virtual absl::StatusOr<std::optional<RowBatch>> Get(
+      std::string_view table, absl::Span<const Value> key) const = 0;
+};
+
+}  // namespace mesa
+
+#endif  // MESA_READER_H_

@@ -1,0 +1,174 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+
+#include "src/db/compaction.h"
+
+#include <bit>
+#include <cmath>
+
+#include "fmt/format.h"
+#include "src/format/delta_writer.h"
+#include "src/merge/aggregate.h"
+#include "src/merge/merging_cursor.h"
+#include "src/util/status_macros.h"
+
+namespace mesa::internal {
+namespace {
+
+// Per value column: the aggregate of every value seen (SUM: the sum; MIN,
+// MAX: the extreme), for the online check. REPLACE has no total.
+class ColumnTotals {
+ public:
+  explicit ColumnTotals(const Schema& schema) : schema_(schema) {
+    totals_ = RowBatch(schema);
+  }
+
+  void Add(const RowBatch& rows) {
+    for (size_t r = 0; r < rows.num_rows(); ++r) {
+      if (totals_.num_rows() == 0) {
+        totals_.AppendRow(rows, r);
+        continue;
+      }
+      for (size_t c = schema_.num_keys(); c < schema_.num_columns(); ++c) {
+        Aggregation agg = schema_.column(c).aggregation;
+        if (agg == Aggregation::kReplace) continue;
+        AggregateIntoLast(agg, &totals_.column(c), rows.column(c), r);
+      }
+    }
+    rows_ += rows.num_rows();
+  }
+
+  uint64_t rows() const { return rows_; }
+
+  // Empty if equal, else which column differs.
+  std::string Compare(const ColumnTotals& other) const {
+    if (totals_.num_rows() != other.totals_.num_rows()) return "row presence";
+    if (totals_.num_rows() == 0) return "";
+    for (size_t c = schema_.num_keys(); c < schema_.num_columns(); ++c) {
+      const ColumnSpec& spec = schema_.column(c);
+      if (spec.aggregation == Aggregation::kReplace) continue;
+      const ColumnVector& a = totals_.column(c);
+      const ColumnVector& b = other.totals_.column(c);
+      if (spec.type == ColumnType::kDouble &&
+          spec.aggregation == Aggregation::kSum) {
+        // Floating-point sums depend on grouping; compare with tolerance.
+        double x = a.GetDouble(0), y = b.GetDouble(0);
+        if (std::isnan(x) || std::isnan(y) || std::isinf(x) || std::isinf(y)) {
+          if (std::isnan(x) != std::isnan(y)) return spec.name;
+          continue;
+        }
+        double scale = std::max({1.0, std::fabs(x), std::fabs(y)});
+        if (std::fabs(x - y) > 1e-6 * scale) return spec.name;
+        continue;
+      }
+      if (CompareValues(a, 0, b, 0) != 0) return spec.name;
+    }
+    return "";
+  }
+
+ private:
+  const Schema& schema_;
+  RowBatch totals_;
+  uint64_t rows_ = 0;
+};
+
+absl::StatusOr<ColumnTotals> TotalsOf(const DeltaReader& reader) {
+  ColumnTotals totals(reader.schema());
+  auto cursor = reader.NewCursor();
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->NextBlock()) {
+    totals.Add(cursor->batch());
+  }
+  MESA_RETURN_IF_ERROR(cursor->status());
+  return totals;
+}
+
+}  // namespace
+
+absl::StatusOr<CompactionOutput> RunCompaction(const CompactionPlan& plan,
+                                               const Schema& schema,
+                                               const DeltaFileOptions& options,
+                                               DeltaFiles* files,
+                                               uint64_t file_number) {
+  CompactionOutput out;
+  std::vector<std::shared_ptr<const DeltaReader>> inputs;
+  uint64_t input_rows = 0;
+  for (const DeltaPtr& d : plan.inputs) {
+    MESA_ASSIGN_OR_RETURN(auto reader, files->Open(d->file_number()));
+    input_rows += reader->row_count();
+    out.input_bytes += reader->file_size();
+    inputs.push_back(std::move(reader));
+  }
+
+  std::vector<size_t> values;
+  CursorOptions cursor_options;
+  for (size_t c = 0; c < schema.num_columns(); ++c) {
+    cursor_options.projection.push_back(c);
+    if (c >= schema.num_keys()) values.push_back(c);
+  }
+  std::vector<std::unique_ptr<DeltaCursor>> cursors;
+  for (const auto& reader : inputs) {
+    cursors.push_back(reader->NewCursor(cursor_options));
+    cursors.back()->SeekToFirst();
+    MESA_RETURN_IF_ERROR(cursors.back()->status());
+  }
+  // Input totals: every input row, in version order.
+  ColumnTotals in_totals(schema);
+  for (const auto& reader : inputs) {
+    auto cursor = reader->NewCursor();
+    for (cursor->SeekToFirst(); cursor->Valid(); cursor->NextBlock()) {
+      in_totals.Add(cursor->batch());
+    }
+    MESA_RETURN_IF_ERROR(cursor->status());
+  }
+
+  const std::string path = files->PathOf(file_number);
+  MESA_ASSIGN_OR_RETURN(
+      auto writer,
+      DeltaWriter::Create({files->fs(), path, schema, plan.output_min_version,
+                           plan.output_max_version, options, 0}));
+  MergingCursor merge(schema, values, std::move(cursors));
+  RowBatch batch(schema);
+  while (merge.NextBatch(4096, &batch)) {
+    MESA_RETURN_IF_ERROR(writer->Add(batch));
+  }
+  MESA_RETURN_IF_ERROR(merge.status());
+  if (writer->rows_added() == 0) {
+    return absl::InternalError(fmt::format(
+        "compaction {} merged {} input rows into none", plan.DebugString(),
+        input_rows));
+  }
+  MESA_ASSIGN_OR_RETURN(DeltaFileSummary summary, writer->Finish());
+
+  // The online check reads the output back from storage.
+  auto check = [&]() -> absl::Status {
+    MESA_ASSIGN_OR_RETURN(auto written, DeltaReader::Open(files->fs(), path));
+    MESA_ASSIGN_OR_RETURN(ColumnTotals out_totals, TotalsOf(*written));
+    if (out_totals.rows() > input_rows) {
+      return absl::InternalError(fmt::format(
+          "compaction {}: output has {} rows, inputs only {}",
+          plan.DebugString(), out_totals.rows(), input_rows));
+    }
+    std::string diff = in_totals.Compare(out_totals);
+    if (!diff.empty()) {
+      return absl::InternalError(fmt::format(
+          "compaction {}: output's aggregate of column '{}' differs from "
+          "its inputs' (Mesa's online check); the output is discarded",
+          plan.DebugString(), diff));
+    }
+    return absl::OkStatus();
+  };
+  if (absl::Status s = check(); !s.ok()) {
+    (void)files->fs()->DeleteFile(path);
+    return s;
+  }
+  out.meta.file_number = file_number;
+  out.meta.table_id = plan.table_id;
+  out.meta.min_version = plan.output_min_version;
+  out.meta.max_version = plan.output_max_version;
+  out.meta.row_count = summary.row_count;
+  out.meta.file_size = summary.file_size;
+  out.meta.min_key = summary.min_key;
+  out.meta.max_key = summary.max_key;
+  return out;
+}
+
+}  // namespace mesa::internal

@@ -1,0 +1,452 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+
+#include "src/db/database_impl.h"
+
+#include <chrono>
+
+#include "fmt/format.h"
+#include "src/db/compaction.h"
+#include "src/db/table_options_coding.h"
+#include "src/db/versioned_reader.h"
+#include "src/format/delta_writer.h"
+#include "src/merge/sort_aggregate.h"
+#include "src/util/status_macros.h"
+
+namespace mesa {
+
+absl::Status Options::Validate() const {
+  if (history_versions < 1) {
+    return absl::InvalidArgumentError(
+        "Options.history_versions must be at least 1");
+  }
+  if (cumulative_threshold < 2) {
+    return absl::InvalidArgumentError(fmt::format(
+        "Options.cumulative_threshold {} must be at least 2",
+        cumulative_threshold));
+  }
+  if (background_threads < 0 || background_threads > 64) {
+    return absl::InvalidArgumentError(fmt::format(
+        "Options.background_threads {} is outside [0, 64]",
+        background_threads));
+  }
+  if (max_pending_singletons < cumulative_threshold) {
+    return absl::InvalidArgumentError(fmt::format(
+        "Options.max_pending_singletons {} is below cumulative_threshold {}",
+        max_pending_singletons, cumulative_threshold));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const Options& options, const std::string& path) {
+  return internal::DatabaseImpl::Open(options, path);
+}
+
+namespace internal {
+
+DatabaseImpl::DatabaseImpl(const Options& options, std::string dir)
+    : options_(options),
+      dir_(std::move(dir)),
+      fs_(options.fs != nullptr ? options.fs : DefaultFileSystem()) {
+  policy_.cumulative_trigger = options.cumulative_threshold;
+  policy_.history_window = options.history_versions;
+}
+
+absl::StatusOr<std::unique_ptr<Database>> DatabaseImpl::Open(
+    const Options& options, const std::string& path) {
+  MESA_RETURN_IF_ERROR(options.Validate());
+  if (path.empty()) {
+    return absl::InvalidArgumentError("Database::Open needs a directory path");
+  }
+  std::unique_ptr<DatabaseImpl> db(new DatabaseImpl(options, path));
+  MESA_RETURN_IF_ERROR(db->Init());
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+absl::Status DatabaseImpl::Init() {
+  if (!fs_->FileExists(dir_) && !options_.create_if_missing) {
+    return absl::NotFoundError(fmt::format(
+        "database {} does not exist (create_if_missing is false)", dir_));
+  }
+  MESA_RETURN_IF_ERROR(fs_->CreateDir(dir_));
+  files_ = std::make_shared<DeltaFiles>(fs_, dir_);
+  VersionSetOptions vs;
+  vs.fs = fs_;
+  vs.dir = dir_;
+  vs.create_if_missing = options_.create_if_missing;
+  // Obsolete deltas are deleted when the last Version naming them goes.
+  std::shared_ptr<DeltaFiles> files = files_;
+  std::shared_ptr<std::atomic<uint64_t>> gc_errors = gc_errors_;
+  vs.on_obsolete_delta = [files, gc_errors](const DeltaMeta& meta) {
+    if (!files->Delete(meta.file_number).ok()) ++*gc_errors;
+  };
+  MESA_ASSIGN_OR_RETURN(versions_, VersionSet::Open(std::move(vs)));
+  MESA_RETURN_IF_ERROR(CollectGarbage());
+  for (int i = 0; i < options_.background_threads; ++i) {
+    bg_threads_.emplace_back([this] { BackgroundLoop(); });
+  }
+  ScheduleCompaction();
+  return absl::OkStatus();
+}
+
+DatabaseImpl::~DatabaseImpl() {
+  {
+    MutexLock lock(&bg_mu_);
+    shutting_down_ = true;
+    bg_cv_.SignalAll();
+  }
+  for (std::thread& t : bg_threads_) t.join();
+}
+
+absl::Status DatabaseImpl::CollectGarbage() {
+  // Before any reader exists, every delta the manifest does not name is
+  // garbage: an unpublished commit or compaction output.
+  std::vector<uint64_t> live = versions_->LiveFileNumbers();
+  MESA_ASSIGN_OR_RETURN(std::vector<std::string> names,
+                        fs_->GetChildren(dir_));
+  for (const std::string& name : names) {
+    bool tmp = name.size() > 4 && name.substr(name.size() - 4) == ".tmp" &&
+               name.find(".delta") != std::string::npos;
+    auto number = DeltaFiles::ParseName(name);
+    if (tmp || (number && !std::binary_search(live.begin(), live.end(),
+                                              *number))) {
+      MESA_RETURN_IF_ERROR(fs_->DeleteFile(dir_ + "/" + name));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const Table> DatabaseImpl::TableHandle(
+    const TableVersion& t) const {
+  auto options = DecodeTableOptions(t.table_options());
+  return std::make_shared<Table>(t.id(), t.name(), t.schema(),
+                                 options.ok() ? *options : TableOptions());
+}
+
+// ---------------------------------------------------------------- tables
+
+absl::StatusOr<std::shared_ptr<const Table>> DatabaseImpl::CreateTable(
+    std::string_view name, const Schema& schema, const TableOptions& options) {
+  if (name.empty() || name.size() > kMaxTableNameLength) {
+    return absl::InvalidArgumentError(fmt::format(
+        "table name '{}' must be 1 to {} bytes", name, kMaxTableNameLength));
+  }
+  if (schema.num_columns() == 0) {
+    return absl::InvalidArgumentError(
+        fmt::format("table '{}': empty schema (use Schema::Create)", name));
+  }
+  absl::Status valid = options.delta_file.Validate();
+  if (!valid.ok()) {
+    return Annotate(valid, fmt::format("table '{}'", name));
+  }
+  MutexLock lock(&commit_mu_);
+  auto current = versions_->current();
+  if (current->FindTableByName(name) != nullptr) {
+    return absl::AlreadyExistsError(
+        fmt::format("table '{}' already exists", name));
+  }
+  uint32_t id = 1;
+  for (const auto& [existing, t] : current->tables()) id = std::max(id, existing + 1);
+  // Ids of dropped tables are never reused: take the file counter's
+  // uniqueness for them.
+  uint64_t unique = versions_->NewFileNumber();
+  if (unique < (uint64_t{1} << 32)) id = std::max<uint32_t>(id, unique);
+  VersionEdit edit;
+  TableInfo info;
+  info.table_id = id;
+  info.name = std::string(name);
+  info.schema = schema;
+  info.table_options = EncodeTableOptions(options);
+  edit.created_tables.push_back(info);
+  MESA_RETURN_IF_ERROR(versions_->Apply(std::move(edit)));
+  const TableVersion* created =
+      versions_->current()->FindTableByName(name);
+  if (created == nullptr) {
+    return absl::InternalError(
+        fmt::format("table '{}' missing after its creation", name));
+  }
+  return TableHandle(*created);
+}
+
+absl::Status DatabaseImpl::DropTable(std::string_view name) {
+  MutexLock lock(&commit_mu_);
+  auto current = versions_->current();
+  const TableVersion* t = current->FindTableByName(name);
+  if (t == nullptr) {
+    return absl::NotFoundError(fmt::format("no table '{}'", name));
+  }
+  VersionEdit edit;
+  edit.dropped_tables.push_back(t->id());
+  return versions_->Apply(std::move(edit));
+}
+
+std::vector<std::string> DatabaseImpl::ListTables() const {
+  std::vector<std::string> names;
+  for (const auto& [id, t] : versions_->current()->tables()) {
+    names.push_back(t->name());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+absl::StatusOr<std::shared_ptr<const Table>> DatabaseImpl::GetTable(
+    std::string_view name) const {
+  auto current = versions_->current();
+  const TableVersion* t = current->FindTableByName(name);
+  if (t == nullptr) {
+    return absl::NotFoundError(fmt::format("no table '{}'", name));
+  }
+  return TableHandle(*t);
+}
+
+// ---------------------------------------------------------------- commit
+
+size_t DatabaseImpl::PendingSingletons(const TableVersion& t) const {
+  uint64_t covered = 0;  // newest end of a base or cumulative
+  for (const DeltaPtr& d : t.deltas()) {
+    if (d->min_version() != d->max_version() || d->min_version() == 0) {
+      covered = std::max(covered, d->max_version());
+    }
+  }
+  size_t pending = 0;
+  for (const DeltaPtr& d : t.deltas()) {
+    if (d->min_version() == d->max_version() && d->min_version() > covered) {
+      ++pending;
+    }
+  }
+  return pending;
+}
+
+absl::Status DatabaseImpl::WaitForCompaction(const UpdateBatch& batch) {
+  auto over_limit = [&]() {
+    auto current = versions_->current();
+    for (const auto& [id, rows] : batch.tables()) {
+      const TableVersion* t = current->FindTable(id);
+      if (t != nullptr &&
+          PendingSingletons(*t) >= options_.max_pending_singletons) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!over_limit()) return absl::OkStatus();
+  ++commit_stalls_;
+  if (bg_threads_.empty()) return CompactAll();  // no one else will
+  MutexLock lock(&bg_mu_);
+  while (over_limit()) {
+    if (!bg_error_.ok()) {
+      return Annotate(bg_error_,
+                      "commit blocked: background compaction failed");
+    }
+    if (shutting_down_) {
+      return absl::CancelledError("database is closing");
+    }
+    work_pending_ = true;
+    bg_cv_.SignalAll();
+    bg_cv_.WaitFor(std::chrono::milliseconds(50));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DeltaMeta> DatabaseImpl::WriteSingleton(const Table& table,
+                                                       const RowBatch& rows,
+                                                       uint64_t version) {
+  RowBatch sorted = SortAndAggregateRows(table.schema(), rows);
+  DeltaMeta meta;
+  meta.file_number = versions_->NewFileNumber();
+  meta.table_id = table.id();
+  meta.min_version = version;
+  meta.max_version = version;
+  MESA_ASSIGN_OR_RETURN(
+      auto writer,
+      DeltaWriter::Create({fs_, files_->PathOf(meta.file_number),
+                           table.schema(), version, version,
+                           table.options().delta_file, sorted.num_rows()}));
+  MESA_RETURN_IF_ERROR(writer->Add(sorted));
+  MESA_ASSIGN_OR_RETURN(DeltaFileSummary summary, writer->Finish());
+  meta.row_count = summary.row_count;
+  meta.file_size = summary.file_size;
+  meta.min_key = std::move(summary.min_key);
+  meta.max_key = std::move(summary.max_key);
+  return meta;
+}
+
+absl::StatusOr<uint64_t> DatabaseImpl::Commit(const UpdateBatch& batch) {
+  MutexLock lock(&commit_mu_);
+  MESA_RETURN_IF_ERROR(WaitForCompaction(batch));
+  auto current = versions_->current();
+  const uint64_t version = current->version() + 1;
+  VersionEdit edit;
+  edit.version = version;
+  absl::Status status;
+  for (const auto& [id, entry] : batch.tables()) {
+    if (entry.rows.num_rows() == 0) continue;
+    const TableVersion* t = current->FindTable(id);
+    if (t == nullptr) {
+      status = absl::NotFoundError(fmt::format(
+          "commit: table '{}' (id {}) no longer exists", entry.table->name(),
+          id));
+      break;
+    }
+    auto meta = WriteSingleton(*entry.table, entry.rows, version);
+    if (!meta.ok()) {
+      status = Annotate(meta.status(),
+                        fmt::format("commit of version {}, table '{}'",
+                                    version, entry.table->name()));
+      break;
+    }
+    edit.added_deltas.push_back(std::move(*meta));
+  }
+  if (status.ok()) status = versions_->Apply(edit);
+  if (!status.ok()) {
+    // Nothing was published: the files are garbage now.
+    for (const DeltaMeta& m : edit.added_deltas) {
+      (void)fs_->DeleteFile(files_->PathOf(m.file_number));
+    }
+    return status;
+  }
+  ScheduleCompaction();
+  return version;
+}
+
+// ---------------------------------------------------------------- readers
+
+absl::StatusOr<std::unique_ptr<VersionedReader>> DatabaseImpl::NewReader() {
+  auto current = versions_->current();
+  const uint64_t v = current->version();
+  return NewVersionedReader(files_.get(), std::move(current), v);
+}
+
+absl::StatusOr<std::unique_ptr<VersionedReader>> DatabaseImpl::NewReader(
+    uint64_t version) {
+  auto current = versions_->current();
+  if (version > current->version()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "version {} is in the future: the latest version is {}", version,
+        current->version()));
+  }
+  if (version < current->oldest_version()) {
+    return absl::OutOfRangeError(fmt::format(
+        "version {} is no longer readable: the oldest readable version is {}",
+        version, current->oldest_version()));
+  }
+  return NewVersionedReader(files_.get(), std::move(current), version);
+}
+
+absl::StatusOr<uint64_t> DatabaseImpl::Checksum(std::string_view table,
+                                                uint64_t version) {
+  MESA_ASSIGN_OR_RETURN(auto reader, NewReader(version));
+  (void)reader;
+  MESA_ASSIGN_OR_RETURN(
+      MergePlan plan,
+      PlanTableRead(files_.get(), versions_->current(), table, version));
+  std::vector<size_t> values;
+  const Schema& schema = plan.table->schema();
+  for (size_t c = schema.num_keys(); c < schema.num_columns(); ++c) {
+    values.push_back(c);
+  }
+  MESA_ASSIGN_OR_RETURN(auto merge, NewMergingCursor(plan, values, ""));
+  return DigestRows(schema, merge.get());
+}
+
+uint64_t DatabaseImpl::LatestVersion() const {
+  return versions_->current()->version();
+}
+
+uint64_t DatabaseImpl::OldestReadableVersion() const {
+  return versions_->current()->oldest_version();
+}
+
+// ---------------------------------------------------------------- compaction
+
+absl::Status DatabaseImpl::CompactAll() {
+  MutexLock lock(&compact_mu_);
+  while (true) {
+    auto current = versions_->current();
+    bool did_work = false;
+    for (const auto& [id, table] : current->tables()) {
+      auto plan = PickCompaction(*table, current->version(),
+                                 current->oldest_version(), policy_);
+      if (!plan) continue;
+      auto options = DecodeTableOptions(table->table_options());
+      MESA_RETURN_IF_ERROR(options.status());
+      uint64_t number = versions_->NewFileNumber();
+      MESA_ASSIGN_OR_RETURN(
+          CompactionOutput out,
+          RunCompaction(*plan, table->schema(), options->delta_file,
+                        files_.get(), number));
+      absl::Status applied = versions_->Apply(plan->ToEdit(out.meta));
+      if (!applied.ok()) {
+        (void)fs_->DeleteFile(files_->PathOf(number));
+        return Annotate(applied, fmt::format("publishing compaction {}",
+                                             plan->DebugString()));
+      }
+      (plan->kind == CompactionKind::kBase ? base_compactions_
+                                           : cumulative_compactions_)++;
+      compaction_input_bytes_ += out.input_bytes;
+      compaction_output_bytes_ += out.meta.file_size;
+      did_work = true;
+      break;  // re-plan from the new Version
+    }
+    if (!did_work) return absl::OkStatus();
+    MutexLock bg(&bg_mu_);
+    ++compactions_done_;
+    bg_cv_.SignalAll();  // wake commits waiting on back-pressure
+  }
+}
+
+absl::Status DatabaseImpl::CompactNow() { return CompactAll(); }
+
+void DatabaseImpl::ScheduleCompaction() {
+  if (bg_threads_.empty()) return;
+  MutexLock lock(&bg_mu_);
+  work_pending_ = true;
+  bg_cv_.SignalAll();
+}
+
+void DatabaseImpl::BackgroundLoop() {
+  while (true) {
+    {
+      MutexLock lock(&bg_mu_);
+      while (!shutting_down_ && (!work_pending_ || !bg_error_.ok())) {
+        bg_cv_.Wait();
+      }
+      if (shutting_down_) return;
+      work_pending_ = false;
+    }
+    absl::Status s = CompactAll();
+    if (!s.ok()) {
+      MutexLock lock(&bg_mu_);
+      // Background compaction stops; commits go on until back-pressure,
+      // which then reports this error instead of waiting forever.
+      bg_error_ = s;
+      bg_cv_.SignalAll();
+    }
+  }
+}
+
+DatabaseStats DatabaseImpl::Stats() const {
+  DatabaseStats stats;
+  auto current = versions_->current();
+  stats.latest_version = current->version();
+  stats.oldest_readable_version = current->oldest_version();
+  for (const auto& [id, table] : current->tables()) {
+    TableStats t;
+    t.name = table->name();
+    for (const DeltaPtr& d : table->deltas()) {
+      t.deltas.push_back({d->file_number(), d->min_version(),
+                          d->max_version(), d->meta().row_count,
+                          d->meta().file_size});
+    }
+    stats.tables.push_back(std::move(t));
+  }
+  stats.cumulative_compactions = cumulative_compactions_;
+  stats.base_compactions = base_compactions_;
+  stats.compaction_input_bytes = compaction_input_bytes_;
+  stats.compaction_output_bytes = compaction_output_bytes_;
+  stats.commit_stalls = commit_stalls_;
+  return stats;
+}
+
+}  // namespace internal
+}  // namespace mesa

@@ -1,0 +1,95 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// DatabaseImpl coordinates; the work lives in collaborators: VersionSet
+// (manifest and versions), DeltaFiles (files and open readers), the commit
+// path below, RunCompaction (compaction.h) and the VersionedReader
+// (versioned_reader.h).
+
+#ifndef MESA_DB_DATABASE_IMPL_H_
+#define MESA_DB_DATABASE_IMPL_H_
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "mesa/database.h"
+#include "src/db/delta_files.h"
+#include "src/util/mutex.h"
+#include "src/version/compaction_picker.h"
+#include "src/version/version_set.h"
+
+namespace mesa::internal {
+
+class DatabaseImpl final : public Database {
+ public:
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const Options& options, const std::string& path);
+  ~DatabaseImpl() override;
+
+  absl::StatusOr<std::shared_ptr<const Table>> CreateTable(
+      std::string_view name, const Schema& schema,
+      const TableOptions& options) override;
+  absl::Status DropTable(std::string_view name) override;
+  std::vector<std::string> ListTables() const override;
+  absl::StatusOr<std::shared_ptr<const Table>> GetTable(
+      std::string_view name) const override;
+  absl::StatusOr<uint64_t> Commit(const UpdateBatch& batch) override;
+  absl::StatusOr<std::unique_ptr<VersionedReader>> NewReader() override;
+  absl::StatusOr<std::unique_ptr<VersionedReader>> NewReader(
+      uint64_t version) override;
+  absl::StatusOr<uint64_t> Checksum(std::string_view table,
+                                    uint64_t version) override;
+  absl::Status CompactNow() override;
+  uint64_t LatestVersion() const override;
+  uint64_t OldestReadableVersion() const override;
+  DatabaseStats Stats() const override;
+
+ private:
+  DatabaseImpl(const Options& options, std::string dir);
+  absl::Status Init();
+  absl::Status CollectGarbage();
+  std::shared_ptr<const Table> TableHandle(const TableVersion& t) const;
+
+  // Commit helpers.
+  absl::Status WaitForCompaction(const UpdateBatch& batch);
+  absl::StatusOr<DeltaMeta> WriteSingleton(const Table& table,
+                                           const RowBatch& rows,
+                                           uint64_t version);
+
+  // Runs every due compaction of every table. Serialized by compact_mu_.
+  absl::Status CompactAll();
+  size_t PendingSingletons(const TableVersion& t) const;
+  void BackgroundLoop();
+  void ScheduleCompaction();
+
+  const Options options_;
+  const std::string dir_;
+  FileSystem* const fs_;
+  CompactionPolicy policy_;
+  std::shared_ptr<DeltaFiles> files_;
+  std::unique_ptr<VersionSet> versions_;
+
+  Mutex commit_mu_;   // serializes Commit, CreateTable and DropTable
+  Mutex compact_mu_;  // serializes compactions
+
+  Mutex bg_mu_;
+  CondVar bg_cv_{&bg_mu_};
+  bool shutting_down_ ABSL_GUARDED_BY(bg_mu_) = false;
+  bool work_pending_ ABSL_GUARDED_BY(bg_mu_) = false;
+  uint64_t compactions_done_ ABSL_GUARDED_BY(bg_mu_) = 0;
+  absl::Status bg_error_ ABSL_GUARDED_BY(bg_mu_);
+  std::vector<std::thread> bg_threads_;
+
+  std::atomic<uint64_t> cumulative_compactions_{0};
+  std::atomic<uint64_t> base_compactions_{0};
+  std::atomic<uint64_t> compaction_input_bytes_{0};
+  std::atomic<uint64_t> compaction_output_bytes_{0};
+  std::atomic<uint64_t> commit_stalls_{0};
+  std::shared_ptr<std::atomic<uint64_t>> gc_errors_ =
+      std::make_shared<std::atomic<uint64_t>>(0);
+};
+
+}  // namespace mesa::internal
+
+#endif  // MESA_DB_DATABASE_IMPL_H_
