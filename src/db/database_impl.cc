@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "fmt/format.h"
+#include "src/cache/block_cache.h"
 #include "src/db/compaction.h"
 #include "src/db/table_options_coding.h"
 #include "src/db/versioned_reader.h"
@@ -69,7 +70,11 @@ absl::Status DatabaseImpl::Init() {
         "database {} does not exist (create_if_missing is false)", dir_));
   }
   MESA_RETURN_IF_ERROR(fs_->CreateDir(dir_));
-  files_ = std::make_shared<DeltaFiles>(fs_, dir_);
+  files_ = std::make_shared<DeltaFiles>(
+      fs_, dir_,
+      options_.block_cache_bytes > 0
+          ? std::make_shared<BlockCache>(options_.block_cache_bytes)
+          : nullptr);
   VersionSetOptions vs;
   vs.fs = fs_;
   vs.dir = dir_;
@@ -445,6 +450,10 @@ DatabaseStats DatabaseImpl::Stats() const {
   stats.compaction_input_bytes = compaction_input_bytes_;
   stats.compaction_output_bytes = compaction_output_bytes_;
   stats.commit_stalls = commit_stalls_;
+  if (BlockCache* cache = files_->cache()) {
+    stats.block_cache_hits = cache->hits();
+    stats.block_cache_misses = cache->misses();
+  }
   return stats;
 }
 

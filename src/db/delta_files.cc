@@ -36,7 +36,7 @@ absl::StatusOr<std::shared_ptr<const DeltaReader>> DeltaFiles::Open(
     if (it != open_.end()) return it->second;
   }
   // Open outside the lock: it reads the file's index.
-  auto reader = DeltaReader::Open(fs_, PathOf(file_number));
+  auto reader = DeltaReader::Open(fs_, PathOf(file_number), cache_.get());
   if (!reader.ok()) return reader.status();
   MutexLock lock(&mu_);
   auto [it, inserted] = open_.emplace(file_number, *reader);

@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "mesa/file_system.h"
+#include "src/cache/block_cache.h"
 #include "src/format/delta_reader.h"
 #include "src/util/mutex.h"
 
@@ -22,8 +23,10 @@ namespace mesa::internal {
 
 class DeltaFiles {
  public:
-  DeltaFiles(FileSystem* fs, std::string dir)
-      : fs_(fs), dir_(std::move(dir)) {}
+  // `cache` may be null (no block cache).
+  DeltaFiles(FileSystem* fs, std::string dir,
+             std::shared_ptr<BlockCache> cache = nullptr)
+      : fs_(fs), dir_(std::move(dir)), cache_(std::move(cache)) {}
 
   // "<dir>/<number>.delta".
   std::string PathOf(uint64_t file_number) const;
@@ -39,11 +42,13 @@ class DeltaFiles {
   absl::Status Delete(uint64_t file_number);
 
   FileSystem* fs() const { return fs_; }
+  BlockCache* cache() const { return cache_.get(); }
   const std::string& dir() const { return dir_; }
 
  private:
   FileSystem* const fs_;
   const std::string dir_;
+  const std::shared_ptr<BlockCache> cache_;
   Mutex mu_;
   absl::flat_hash_map<uint64_t, std::shared_ptr<const DeltaReader>> open_
       ABSL_GUARDED_BY(mu_);

@@ -14,10 +14,17 @@
 namespace mesa::internal {
 
 absl::StatusOr<std::shared_ptr<const DeltaReader>> DeltaReader::Open(
-    FileSystem* fs, const std::string& path) {
+    FileSystem* fs, const std::string& path, BlockCache* cache) {
   std::shared_ptr<DeltaReader> reader(new DeltaReader());
   MESA_ASSIGN_OR_RETURN(reader->file_, fs->NewRandomAccessFile(path));
   MESA_RETURN_IF_ERROR(Annotate(reader->Load(), path));
+  if (cache != nullptr) {
+    reader->cache_ = cache;
+    reader->cache_file_id_ = cache->NewFileId();
+  }
+  for (size_t k = 0; k < reader->meta_.schema.num_keys(); ++k) {
+    reader->key_columns_.push_back(k);
+  }
   return std::shared_ptr<const DeltaReader>(std::move(reader));
 }
 
@@ -121,9 +128,61 @@ absl::StatusOr<ParsedBlock> DeltaReader::ParseRawBlock(
   return parsed;
 }
 
+absl::Status DeltaReader::ReadColumns(
+    size_t b, const std::vector<size_t>& columns,
+    std::vector<BlockCache::Entry>* out) const {
+  out->assign(columns.size(), nullptr);
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (cache_ != nullptr) {
+      (*out)[i] = cache_->Lookup({cache_file_id_, static_cast<uint32_t>(b),
+                                  static_cast<uint32_t>(columns[i])});
+    }
+    if ((*out)[i] == nullptr) missing.push_back(i);
+  }
+  if (missing.empty()) return absl::OkStatus();
+  thread_local std::string storage, scratch;
+  MESA_ASSIGN_OR_RETURN(ParsedBlock parsed, ParseRawBlock(b, &storage));
+  for (size_t i : missing) {
+    const size_t c = columns[i];
+    auto column = std::make_shared<ColumnVector>(schema().column(c).type);
+    absl::Status s =
+        DecodeChunk(parsed.chunks[c], parsed.row_count, &scratch, column.get());
+    if (!s.ok()) {
+      return BlockError(
+          b, Annotate(s, fmt::format("column '{}'", schema().column(c).name)));
+    }
+    if (cache_ != nullptr) {
+      cache_->Insert({cache_file_id_, static_cast<uint32_t>(b),
+                      static_cast<uint32_t>(c)},
+                     column);
+    }
+    (*out)[i] = std::move(column);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status DeltaReader::ReadBlock(size_t b,
                                     const std::vector<size_t>& columns,
-                                    RowBatch* out) const {
+                                    RowBatch* out, bool fill_cache) const {
+  if (cache_ != nullptr) {
+    std::vector<BlockCache::Entry> entries;
+    if (fill_cache) {
+      MESA_RETURN_IF_ERROR(ReadColumns(b, columns, &entries));
+    } else {
+      for (size_t c : columns) {
+        entries.push_back(cache_->Lookup({cache_file_id_,
+                                          static_cast<uint32_t>(b),
+                                          static_cast<uint32_t>(c)}));
+        if (entries.back() == nullptr) break;
+      }
+    }
+    if (!columns.empty() && entries.size() == columns.size() &&
+        entries.back() != nullptr) {
+      for (size_t i = 0; i < columns.size(); ++i) out->column(i) = *entries[i];
+      return absl::OkStatus();
+    }
+  }
   thread_local std::string storage, scratch;
   MESA_ASSIGN_OR_RETURN(ParsedBlock parsed, ParseRawBlock(b, &storage));
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -140,21 +199,45 @@ absl::Status DeltaReader::ReadBlock(size_t b,
 
 absl::StatusOr<bool> DeltaReader::Get(const RowBatch& key, size_t row,
                                       RowBatch* out) const {
+  const size_t keys = schema().num_keys();
   std::string encoded;
-  AppendEncodedKey(key, row, schema().num_keys(), &encoded);
+  AppendEncodedKey(key, row, keys, &encoded);
   if (!KeyMayMatch(encoded)) return false;
-  DeltaCursor cursor(this, {});
-  cursor.Seek(encoded);
-  MESA_RETURN_IF_ERROR(cursor.status());
-  if (!cursor.Valid()) return false;
-  for (size_t c = 0; c < schema().num_keys(); ++c) {
-    if (CompareValues(cursor.batch().column(c), cursor.row(), key.column(c),
-                      row) != 0) {
-      return false;
+  std::string_view cut =
+      std::string_view(encoded).substr(0, meta_.short_key_length);
+  std::vector<BlockCache::Entry> key_cols;
+  for (size_t b = FindStartBlock(encoded); b < index_.size(); ++b) {
+    // Past this block's first key, the key cannot be in it or later.
+    if (std::string_view(index_[b].short_key) > cut) return false;
+    MESA_RETURN_IF_ERROR(ReadColumns(b, key_columns_, &key_cols));
+    auto compare = [&](size_t r) {
+      for (size_t c = 0; c < keys; ++c) {
+        int cmp = CompareValues(*key_cols[c], r, key.column(c), row);
+        if (cmp != 0) return cmp;
+      }
+      return 0;
+    };
+    size_t lo = 0, hi = key_cols[0]->size();
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (compare(mid) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
     }
+    if (lo == key_cols[0]->size()) continue;  // every row is smaller
+    if (compare(lo) != 0) return false;
+    std::vector<size_t> all(schema().num_columns());
+    for (size_t c = 0; c < all.size(); ++c) all[c] = c;
+    std::vector<BlockCache::Entry> cols;
+    MESA_RETURN_IF_ERROR(ReadColumns(b, all, &cols));
+    for (size_t c = 0; c < all.size(); ++c) {
+      out->column(c).AppendFrom(*cols[c], lo);
+    }
+    return true;
   }
-  out->AppendRow(cursor.batch(), cursor.row());
-  return true;
+  return false;
 }
 
 std::unique_ptr<DeltaCursor> DeltaReader::NewCursor(
@@ -220,7 +303,7 @@ bool DeltaCursor::BlockSkipped(size_t b) const {
   return false;
 }
 
-void DeltaCursor::LoadFrom(size_t b) {
+void DeltaCursor::LoadFrom(size_t b, bool fill_cache) {
   valid_ = false;
   if (!status_.ok()) return;
   const size_t n = reader_->num_blocks();
@@ -232,7 +315,7 @@ void DeltaCursor::LoadFrom(size_t b) {
   row_ = 0;
   seek_keys_ = RowBatch();
   if (b >= n) return;
-  status_ = reader_->ReadBlock(b, projection_, &batch_);
+  status_ = reader_->ReadBlock(b, projection_, &batch_, fill_cache);
   if (!status_.ok()) return;
   ++stats_.blocks_read;
   stats_.rows_decoded += batch_.num_rows();
@@ -304,8 +387,8 @@ void DeltaCursor::Seek(std::string_view encoded_target) {
     SeekToFirst();
     return;
   }
-  for (LoadFrom(reader_->FindStartBlock(encoded_target)); valid_;
-       LoadFrom(block_ + 1)) {
+  for (LoadFrom(reader_->FindStartBlock(encoded_target), /*fill_cache=*/true);
+       valid_; LoadFrom(block_ + 1, /*fill_cache=*/true)) {
     status_ = LoadSeekKeys();
     if (!status_.ok()) {
       valid_ = false;

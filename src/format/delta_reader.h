@@ -27,6 +27,7 @@
 #include "src/format/data_block.h"
 #include "src/format/delta_layout.h"
 #include "src/format/predicate.h"
+#include "src/cache/block_cache.h"
 
 namespace mesa::internal {
 
@@ -50,8 +51,10 @@ struct CursorStats {
 
 class DeltaReader {
  public:
+  // `cache` (optional, not owned, must outlive the reader) keeps decoded
+  // column chunks for reuse.
   static absl::StatusOr<std::shared_ptr<const DeltaReader>> Open(
-      FileSystem* fs, const std::string& path);
+      FileSystem* fs, const std::string& path, BlockCache* cache = nullptr);
 
   const std::string& path() const { return file_->path(); }
   uint64_t file_size() const { return file_->Size(); }
@@ -74,9 +77,18 @@ class DeltaReader {
   size_t FindStartBlock(std::string_view encoded_target) const;
 
   // Reads block `b` (checksum verified) and decodes the schema columns
-  // `columns` into `out`, whose columns have those types.
+  // `columns` into `out`, whose columns have those types. Cached chunks are
+  // used when all are there; otherwise the block is decoded, and put in the
+  // cache only if `fill_cache` (sequential scans do not, so one big scan
+  // does not push out what point reads need).
   absl::Status ReadBlock(size_t b, const std::vector<size_t>& columns,
-                         RowBatch* out) const;
+                         RowBatch* out, bool fill_cache = false) const;
+
+  // The decoded chunks of schema columns `columns` of block `b`, through
+  // the cache when there is one (a miss reads and verifies the block once
+  // for all missing columns).
+  absl::Status ReadColumns(size_t b, const std::vector<size_t>& columns,
+                           std::vector<BlockCache::Entry>* out) const;
 
   // Reads and verifies block `b` and locates its chunks without decoding
   // them (for mesa-inspect). `storage` keeps the bytes the result views.
@@ -99,6 +111,9 @@ class DeltaReader {
   absl::Status BlockError(size_t b, const absl::Status& s) const;
 
   std::unique_ptr<RandomAccessFile> file_;
+  BlockCache* cache_ = nullptr;
+  uint64_t cache_file_id_ = 0;
+  std::vector<size_t> key_columns_;  // 0 .. num_keys-1
   Footer footer_;
   DeltaMetaSection meta_;
   std::vector<IndexEntry> index_;
@@ -143,7 +158,7 @@ class DeltaCursor {
  private:
   bool BlockSkipped(size_t b) const;
   // Loads the first unskipped block at or after `b`; clears valid_ at end.
-  void LoadFrom(size_t b);
+  void LoadFrom(size_t b, bool fill_cache = false);
   // Decodes the key columns missing from the projection (for Seek).
   absl::Status LoadSeekKeys();
   int CompareRowToTarget(size_t r, const RowBatch& target,

@@ -1,0 +1,68 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+
+#include "src/cache/block_cache.h"
+
+#include "absl/hash/hash.h"
+
+namespace mesa::internal {
+
+BlockCache::BlockCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
+
+size_t BlockCache::Charge(const ColumnVector& v) {
+  return sizeof(ColumnVector) + 64 + v.words().capacity() * 8 +
+         v.offsets().capacity() * 4 + v.bytes().capacity();
+}
+
+BlockCache::Shard& BlockCache::ShardOf(const BlockCacheKey& key) {
+  return shards_[absl::Hash<BlockCacheKey>()(key) % kShards];
+}
+
+BlockCache::Entry BlockCache::Lookup(const BlockCacheKey& key) {
+  Shard& s = ShardOf(key);
+  MutexLock lock(&s.mu);
+  auto it = s.index.find(key);
+  if (it == s.index.end()) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  s.lru.splice(s.lru.begin(), s.lru, it->second);
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  return it->second->second;
+}
+
+void BlockCache::Insert(const BlockCacheKey& key, Entry value) {
+  const size_t charge = Charge(*value);
+  const size_t share = capacity_ / kShards;
+  if (charge > share) return;  // would evict everything for one entry
+  Shard& s = ShardOf(key);
+  std::vector<Entry> evicted;  // released after the lock
+  MutexLock lock(&s.mu);
+  auto it = s.index.find(key);
+  if (it != s.index.end()) {
+    s.usage -= Charge(*it->second->second);
+    evicted.push_back(std::move(it->second->second));
+    s.lru.erase(it->second);
+    s.index.erase(it);
+  }
+  s.lru.emplace_front(key, std::move(value));
+  s.index[key] = s.lru.begin();
+  s.usage += charge;
+  while (s.usage > share && !s.lru.empty()) {
+    auto& last = s.lru.back();
+    s.usage -= Charge(*last.second);
+    s.index.erase(last.first);
+    evicted.push_back(std::move(last.second));
+    s.lru.pop_back();
+  }
+}
+
+size_t BlockCache::usage() const {
+  size_t total = 0;
+  for (const Shard& s : shards_) {
+    MutexLock lock(const_cast<Mutex*>(&s.mu));
+    total += s.usage;
+  }
+  return total;
+}
+
+}  // namespace mesa::internal

@@ -1,0 +1,82 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// A cache of decoded column chunks: (delta file, block, column) -> the
+// decoded ColumnVector, LRU by bytes in independent shards. Point lookups
+// and repeated scans then skip reading, checksumming, decompressing and
+// decoding.
+//
+// Thread safety: safe to use from many threads; entries are immutable and
+// shared, so an evicted entry stays valid for whoever still holds it.
+
+#ifndef MESA_CACHE_BLOCK_CACHE_H_
+#define MESA_CACHE_BLOCK_CACHE_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <list>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "mesa/row_batch.h"
+#include "src/util/mutex.h"
+
+namespace mesa::internal {
+
+struct BlockCacheKey {
+  uint64_t file_id = 0;  // unique per open delta (BlockCache::NewFileId)
+  uint32_t block = 0;
+  uint32_t column = 0;
+  friend bool operator==(const BlockCacheKey&, const BlockCacheKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const BlockCacheKey& k) {
+    return H::combine(std::move(h), k.file_id, k.block, k.column);
+  }
+};
+
+class BlockCache {
+ public:
+  using Entry = std::shared_ptr<const ColumnVector>;
+
+  explicit BlockCache(size_t capacity_bytes);
+
+  // A number no other file of this cache has.
+  uint64_t NewFileId() { return next_file_id_.fetch_add(1) + 1; }
+
+  // The entry, or null (counted as a miss).
+  Entry Lookup(const BlockCacheKey& key);
+  // Inserts (or replaces) an entry and evicts least recently used ones
+  // while the shard is over its share of the capacity.
+  void Insert(const BlockCacheKey& key, Entry value);
+
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+  size_t usage() const;
+  size_t capacity() const { return capacity_; }
+
+  // The bytes an entry is charged.
+  static size_t Charge(const ColumnVector& v);
+
+ private:
+  static constexpr size_t kShards = 16;
+  struct Shard {
+    Mutex mu;
+    // Most recently used at the front.
+    std::list<std::pair<BlockCacheKey, Entry>> lru ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<BlockCacheKey,
+                        std::list<std::pair<BlockCacheKey, Entry>>::iterator>
+        index ABSL_GUARDED_BY(mu);
+    size_t usage ABSL_GUARDED_BY(mu) = 0;
+  };
+  Shard& ShardOf(const BlockCacheKey& key);
+
+  const size_t capacity_;
+  std::array<Shard, kShards> shards_;
+  std::atomic<uint64_t> next_file_id_{0};
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
+};
+
+}  // namespace mesa::internal
+
+#endif  // MESA_CACHE_BLOCK_CACHE_H_
