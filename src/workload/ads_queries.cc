@@ -2,7 +2,11 @@
 
 #include "src/workload/ads_queries.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "absl/container/flat_hash_map.h"
+#include "fmt/format.h"
 #include "src/util/status_macros.h"
 
 namespace mesa::workload {
@@ -99,6 +103,90 @@ absl::StatusOr<ScanResult> RunQ4(const VersionedReader& reader, uint64_t i) {
     result.checksum = row->column(kAdsCostMicros).GetInt64(0);
   }
   return result;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+double Percentile(std::vector<double>* v, double p) {
+  if (v->empty()) return 0;
+  std::sort(v->begin(), v->end());
+  return (*v)[std::min(v->size() - 1, static_cast<size_t>(p * v->size()))];
+}
+
+}  // namespace
+
+absl::StatusOr<QueryReport> MeasureQueries(Database* db,
+                                           const BatchPlan& plan,
+                                           uint64_t q3_queries,
+                                           uint64_t q4_lookups) {
+  QueryReport r;
+  MESA_ASSIGN_OR_RETURN(auto reader, db->NewReader());
+  r.version = reader->version();
+  auto t0 = Clock::now();
+  MESA_ASSIGN_OR_RETURN(ScanResult q1, RunQ1(*reader));
+  r.q1_seconds = SecondsSince(t0);
+  r.q1_rows = q1.rows;
+
+  std::vector<double> us;
+  Q3AdvertiserStream advertisers;
+  for (uint64_t j = 0; j < q3_queries; ++j) {
+    int64_t a = advertisers.Next();
+    auto t = Clock::now();
+    MESA_ASSIGN_OR_RETURN(ScanResult q3, RunQ3(*reader, a));
+    us.push_back(SecondsSince(t) * 1e6);
+    r.q3_rows += q3.rows;
+  }
+  r.q3_queries = q3_queries;
+  r.q3_p50_us = Percentile(&us, 0.5);
+  r.q3_p99_us = Percentile(&us, 0.99);
+
+  us.clear();
+  const uint64_t n = plan.num_facts();
+  const uint64_t stride = std::max<uint64_t>(1, kQ4Lookups / std::max<uint64_t>(1, q4_lookups));
+  for (uint64_t k = 0; k < kQ4Lookups && r.q4_lookups < q4_lookups;
+       k += stride) {
+    uint64_t i = Q4FactIndex(k, n);
+    auto t = Clock::now();
+    MESA_ASSIGN_OR_RETURN(ScanResult q4, RunQ4(*reader, i));
+    us.push_back(SecondsSince(t) * 1e6);
+    r.q4_hits += q4.rows;
+    ++r.q4_lookups;
+  }
+  r.q4_p50_us = Percentile(&us, 0.5);
+  r.q4_p99_us = Percentile(&us, 0.99);
+
+  r.q5_version = plan.batches / 2;
+  MESA_ASSIGN_OR_RETURN(auto old_reader, db->NewReader(r.q5_version));
+  t0 = Clock::now();
+  MESA_ASSIGN_OR_RETURN(ScanResult q5, RunQ2(*old_reader));
+  r.q5_seconds = SecondsSince(t0);
+  r.q5_groups = q5.rows;
+  t0 = Clock::now();
+  MESA_ASSIGN_OR_RETURN(ScanResult q1_old, RunQ1(*old_reader));
+  r.q1_old_seconds = SecondsSince(t0);
+  r.q1_old_rows = q1_old.rows;
+  return r;
+}
+
+void PrintQueryReport(const QueryReport& r) {
+  fmt::print("  Q1 full scan @v{:<5}  {:>10} rows    {:9.1f} ms  {:7.1f} M rows/s\n",
+             r.version, r.q1_rows, r.q1_seconds * 1e3,
+             r.q1_rows / r.q1_seconds / 1e6);
+  fmt::print("  Q3 report x{:<9}  {:>10} rows    p50 {:7.1f} us  p99 {:7.1f} us\n",
+             r.q3_queries, r.q3_rows, r.q3_p50_us, r.q3_p99_us);
+  fmt::print("  Q4 point x{:<10}  {:>10} hits    p50 {:7.1f} us  p99 {:7.1f} us\n",
+             r.q4_lookups, r.q4_hits, r.q4_p50_us, r.q4_p99_us);
+  fmt::print("  Q5 (Q2 @v{:<5})       {:>10} groups  {:9.1f} ms\n",
+             r.q5_version, r.q5_groups, r.q5_seconds * 1e3);
+  fmt::print("  Q1 @v{:<5}             {:>10} rows    {:9.1f} ms  {:7.1f} M rows/s\n",
+             r.q5_version, r.q1_old_rows, r.q1_old_seconds * 1e3,
+             r.q1_old_rows / r.q1_old_seconds / 1e6);
 }
 
 }  // namespace mesa::workload

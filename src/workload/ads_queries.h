@@ -44,6 +44,32 @@ absl::StatusOr<ScanResult> RunQ3(const VersionedReader& reader,
 // Q4: the row with the full key of fact `i`; rows found (0 or 1).
 absl::StatusOr<ScanResult> RunQ4(const VersionedReader& reader, uint64_t i);
 
+// Timings of one round of queries, at the latest version (Q1, Q3, Q4) and
+// at version B / 2 (Q5, and Q1 there).
+struct QueryReport {
+  uint64_t version = 0;
+  uint64_t q1_rows = 0;
+  double q1_seconds = 0;
+  uint64_t q3_queries = 0, q3_rows = 0;
+  double q3_p50_us = 0, q3_p99_us = 0;
+  uint64_t q4_lookups = 0, q4_hits = 0;
+  double q4_p50_us = 0, q4_p99_us = 0;
+  uint64_t q5_version = 0, q5_groups = 0;
+  double q5_seconds = 0;
+  uint64_t q1_old_rows = 0;
+  double q1_old_seconds = 0;
+};
+
+// Runs Q1 once, `q3_queries` Q3 queries (stream seed 7), `q4_lookups` Q4
+// lookups spread evenly over the 100,000 of workloads.md, and Q5.
+absl::StatusOr<QueryReport> MeasureQueries(Database* db,
+                                           const BatchPlan& plan,
+                                           uint64_t q3_queries,
+                                           uint64_t q4_lookups);
+
+// Prints the report as aligned lines to stdout.
+void PrintQueryReport(const QueryReport& r);
+
 }  // namespace mesa::workload
 
 #endif  // MESA_WORKLOAD_ADS_QUERIES_H_
