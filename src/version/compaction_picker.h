@@ -1,0 +1,89 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// Mesa's two-level compaction policy over one table's live deltas. The
+// picker only plans: the db layer merges the input files into one output
+// delta and applies plan.ToEdit(output) through VersionSet::Apply.
+//
+// Cumulative compaction. Once `cumulative_trigger` singletons have piled up
+// after the newest cumulative C (or, without one, after the base), merge C
+// (if any) and those singletons into one cumulative covering their union:
+// [C.min (or base end + 1, or 1 without a base), last singleton]. The
+// previous cumulative is replaced (obsolete); the singletons are kept, so a
+// read at any version inside the history window still finds a path
+// (base, cumulative, at most trigger - 1 singletons).
+//
+// Base compaction. Versions older than latest - history_window (or than
+// the oldest readable version, if the db raised it further) may be folded
+// away. Let B be the largest version up to that limit that has a covering
+// path; merge that path into a new base [0, B]. Every delta that starts at
+// or before B becomes obsolete (those ending by B, and those straddling
+// B), and the oldest readable version becomes B. It runs once it would
+// retire at least `base_trigger` deltas besides the old base, so the base
+// (the biggest file) is not rewritten for every commit.
+//
+// When both are due the base compaction is planned first; call again
+// after applying a plan. A plan is computed from one Version: if another
+// edit removed one of its deltas meanwhile, Apply refuses the plan's edit
+// (InvalidArgument) and the output should be discarded.
+//
+// Thread safety: pure functions of immutable inputs.
+
+#ifndef MESA_SRC_VERSION_COMPACTION_PICKER_H_
+#define MESA_SRC_VERSION_COMPACTION_PICKER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "src/version/version.h"
+#include "src/version/version_edit.h"
+
+namespace mesa::internal {
+
+struct CompactionPolicy {
+  // Singletons after the newest cumulative (or base) that start a
+  // cumulative compaction; values below 2 act as 2. Default: 10
+  size_t cumulative_trigger = 10;
+  // How many versions below the latest stay readable: base compaction may
+  // fold versions up to latest - history_window. Default: 100
+  uint64_t history_window = 100;
+  // Deltas (besides the old base) a base compaction must retire before it
+  // runs; values below 1 act as 1. Default: 10
+  size_t base_trigger = 10;
+};
+
+enum class CompactionKind { kCumulative, kBase };
+
+struct CompactionPlan {
+  CompactionKind kind = CompactionKind::kCumulative;
+  uint32_t table_id = 0;
+  // The deltas to merge, in version order (REPLACE: later inputs win).
+  std::vector<DeltaPtr> inputs;
+  // The output delta's range.
+  uint64_t output_min_version = 0;
+  uint64_t output_max_version = 0;
+  // The deltas the same edit removes (for a base compaction, a superset of
+  // the inputs; for a cumulative, the previous cumulative if merged).
+  std::vector<DeltaPtr> obsolete;
+  // Base compaction: the new oldest readable version.
+  std::optional<uint64_t> oldest_version;
+
+  // The edit that publishes `output` (its table id and range are set from
+  // this plan) and removes the obsolete deltas.
+  VersionEdit ToEdit(DeltaMeta output) const;
+  // "base table 3: merge [0,10]#4 [11,11]#9 -> [0,12], retire 5, oldest 12".
+  std::string DebugString() const;
+};
+
+// The compaction `table` needs at `latest_version` (with the database's
+// `oldest_version`), or nullopt if none is due.
+std::optional<CompactionPlan> PickCompaction(const TableVersion& table,
+                                             uint64_t latest_version,
+                                             uint64_t oldest_version,
+                                             const CompactionPolicy& policy);
+
+}  // namespace mesa::internal
+
+#endif  // MESA_SRC_VERSION_COMPACTION_PICKER_H_
