@@ -119,7 +119,11 @@ class Database {
   virtual absl::StatusOr<uint64_t> Checksum(std::string_view table,
                                             uint64_t version) = 0;
 
-  // Runs every due compaction now, in the calling thread.
+  // Runs every due compaction now, in the calling thread, and merges the
+  // singletons above the newest cumulative even below the cumulative
+  // threshold, so a read at the latest version touches at most the base,
+  // one cumulative and one singleton. Versions outside the history window
+  // are folded into the base as usual; those inside stay readable.
   virtual absl::Status CompactNow() = 0;
 
   virtual uint64_t LatestVersion() const = 0;

@@ -364,14 +364,18 @@ uint64_t DatabaseImpl::OldestReadableVersion() const {
 
 // ---------------------------------------------------------------- compaction
 
-absl::Status DatabaseImpl::CompactAll() {
+absl::Status DatabaseImpl::CompactAll(bool full) {
   MutexLock lock(&compact_mu_);
+  // A full compaction also merges singletons below the cumulative trigger,
+  // so a read at the latest version touches the base and one cumulative.
+  CompactionPolicy policy = policy_;
+  if (full) policy.cumulative_trigger = 2;
   while (true) {
     auto current = versions_->current();
     bool did_work = false;
     for (const auto& [id, table] : current->tables()) {
       auto plan = PickCompaction(*table, current->version(),
-                                 current->oldest_version(), policy_);
+                                 current->oldest_version(), policy);
       if (!plan) continue;
       auto options = DecodeTableOptions(table->table_options());
       MESA_RETURN_IF_ERROR(options.status());
@@ -400,7 +404,7 @@ absl::Status DatabaseImpl::CompactAll() {
   }
 }
 
-absl::Status DatabaseImpl::CompactNow() { return CompactAll(); }
+absl::Status DatabaseImpl::CompactNow() { return CompactAll(/*full=*/true); }
 
 void DatabaseImpl::ScheduleCompaction() {
   if (bg_threads_.empty()) return;

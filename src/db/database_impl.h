@@ -57,8 +57,9 @@ class DatabaseImpl final : public Database {
                                            const RowBatch& rows,
                                            uint64_t version);
 
-  // Runs every due compaction of every table. Serialized by compact_mu_.
-  absl::Status CompactAll();
+  // Runs every due compaction of every table (with `full`, also merges
+  // every pending singleton). Serialized by compact_mu_.
+  absl::Status CompactAll(bool full = false);
   size_t PendingSingletons(const TableVersion& t) const;
   void BackgroundLoop();
   void ScheduleCompaction();

@@ -70,10 +70,10 @@ class DeltaWriterImpl final : public DeltaWriter {
           return status_;
         }
       }
-      key_scratch_.clear();
-      AppendEncodedKey(rows, r, keys, &key_scratch_);
-      if (rows_added_ == 0) min_key_ = key_scratch_;
+      if (rows_added_ == 0) AppendEncodedKey(rows, r, keys, &min_key_);
       if (p_.options.bloom_bits_per_key > 0) {
+        key_scratch_.clear();
+        AppendEncodedKey(rows, r, keys, &key_scratch_);
         uint64_t h = Hash64(key_scratch_, kKeyFilterSeed);
         if (filter_blocks_ > 0) {
           InsertHash(h);
