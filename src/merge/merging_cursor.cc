@@ -89,6 +89,41 @@ bool MergingCursor::NextBatch(size_t max_rows, RowBatch* out) {
       CopyRunFromSingle(max_rows, out);
       break;
     }
+    // Runs: the rows of the top input whose keys are below every other
+    // input's current key are copied in bulk, without heap operations.
+    // With one big cumulative and a few small singletons, that is most
+    // rows.
+    {
+      DeltaCursor& top = *inputs_[heap_[0]];
+      size_t rival = heap_[1];
+      if (heap_.size() > 2 && HeapLess(heap_[2], rival)) rival = heap_[2];
+      const DeltaCursor& other = *inputs_[rival];
+      const RowBatch& tb = top.batch();
+      size_t lo = top.row(), hi = tb.num_rows();
+      while (lo < hi) {  // first row of `top` not below `other`'s key
+        size_t mid = lo + (hi - lo) / 2;
+        if (CompareKeys(tb, mid, other.batch(), other.row(), keys) < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      size_t run = std::min(lo - top.row(), max_rows - out->num_rows());
+      if (run > 1) {
+        out->AppendRows(tb, top.row(), top.row() + run);
+        top.Advance(run);
+        if (!top.Valid()) {
+          if (!top.status().ok()) {
+            status_ = top.status();
+            return false;
+          }
+          heap_[0] = heap_.back();
+          heap_.pop_back();
+        }
+        if (!heap_.empty()) SiftDown(0);
+        continue;
+      }
+    }
     {
       const DeltaCursor& top = *inputs_[heap_[0]];
       out->AppendRow(top.batch(), top.row());
