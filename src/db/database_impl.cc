@@ -302,11 +302,20 @@ absl::StatusOr<uint64_t> DatabaseImpl::Commit(const UpdateBatch& batch) {
     }
     edit.added_deltas.push_back(std::move(*meta));
   }
-  if (status.ok()) status = versions_->Apply(edit);
+  bool maybe_published = false;
+  if (status.ok()) {
+    status = versions_->Apply(edit);
+    // A failed manifest write may have left the record on disk all the
+    // same (VersionSet cannot tell): then the files stay, and the next
+    // Open decides. Only a refused edit (InvalidArgument) wrote nothing.
+    maybe_published = !status.ok() && !absl::IsInvalidArgument(status);
+  }
   if (!status.ok()) {
-    // Nothing was published: the files are garbage now.
-    for (const DeltaMeta& m : edit.added_deltas) {
-      (void)fs_->DeleteFile(files_->PathOf(m.file_number));
+    if (!maybe_published) {
+      // Nothing was published: the files are garbage now.
+      for (const DeltaMeta& m : edit.added_deltas) {
+        (void)fs_->DeleteFile(files_->PathOf(m.file_number));
+      }
     }
     return status;
   }
@@ -385,8 +394,19 @@ absl::Status DatabaseImpl::CompactAll(bool full) {
           RunCompaction(*plan, table->schema(), options->delta_file,
                         files_.get(), number));
       absl::Status applied = versions_->Apply(plan->ToEdit(out.meta));
-      if (!applied.ok()) {
+      if (absl::IsInvalidArgument(applied)) {
+        // Refused before anything was written: the output is garbage. If
+        // the table was dropped meanwhile the plan is merely stale
+        // (compaction_picker.h): re-plan from the new Version.
         (void)fs_->DeleteFile(files_->PathOf(number));
+        if (versions_->current()->FindTable(id) == nullptr) {
+          did_work = true;
+          break;
+        }
+      }
+      if (!applied.ok()) {
+        // A failed manifest write may have reached the disk: the output
+        // stays for the next Open to keep or collect.
         return Annotate(applied, fmt::format("publishing compaction {}",
                                              plan->DebugString()));
       }

@@ -55,8 +55,10 @@ class ScanCursorImpl final : public ScanCursor {
         upper_inclusive_(upper_inclusive),
         batch_rows_(batch_rows),
         merged_(MergedTypes(schema_, merge_->value_columns())) {
+    // output_ holds positions in the merged batch (keys, then the merged
+    // value columns), not schema indices.
     std::vector<ColumnType> types;
-    for (size_t c : output_) types.push_back(schema_.column(c).type);
+    for (size_t c : output_) types.push_back(merged_.column(c).type());
     out_ = RowBatch(types);
     identity_ = output_.size() == schema_.num_columns() && prefix_.empty() &&
                 !lower_ && !upper_;
