@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "fmt/format.h"
+#include "src/db/versioned_reader.h"
 #include "src/format/delta_writer.h"
 #include "src/merge/aggregate.h"
 #include "src/merge/merging_cursor.h"
@@ -14,16 +15,28 @@
 namespace mesa::internal {
 namespace {
 
+bool IsDoubleSum(const ColumnSpec& spec) {
+  return spec.type == ColumnType::kDouble &&
+         spec.aggregation == Aggregation::kSum;
+}
+
 // Per value column: the aggregate of every value seen (SUM: the sum; MIN,
-// MAX: the extreme), for the online check. REPLACE has no total.
+// MAX: the extreme), for the online check. REPLACE has no total. For a
+// double SUM also the sum of magnitudes, which bounds the rounding error.
 class ColumnTotals {
  public:
-  explicit ColumnTotals(const Schema& schema) : schema_(schema) {
+  explicit ColumnTotals(const Schema& schema)
+      : schema_(schema), magnitudes_(schema.num_columns(), 0.0) {
     totals_ = RowBatch(schema);
   }
 
   void Add(const RowBatch& rows) {
     for (size_t r = 0; r < rows.num_rows(); ++r) {
+      for (size_t c = schema_.num_keys(); c < schema_.num_columns(); ++c) {
+        if (IsDoubleSum(schema_.column(c))) {
+          magnitudes_[c] += std::fabs(rows.column(c).GetDouble(r));
+        }
+      }
       if (totals_.num_rows() == 0) {
         totals_.AppendRow(rows, r);
         continue;
@@ -39,25 +52,32 @@ class ColumnTotals {
 
   uint64_t rows() const { return rows_; }
 
-  // Empty if equal, else which column differs.
-  std::string Compare(const ColumnTotals& other) const {
-    if (totals_.num_rows() != other.totals_.num_rows()) return "row presence";
+  // Empty if equal, else which column differs. `this` holds the inputs'
+  // totals, `out` the output's.
+  std::string Compare(const ColumnTotals& out) const {
+    if (totals_.num_rows() != out.totals_.num_rows()) return "row presence";
     if (totals_.num_rows() == 0) return "";
     for (size_t c = schema_.num_keys(); c < schema_.num_columns(); ++c) {
       const ColumnSpec& spec = schema_.column(c);
       if (spec.aggregation == Aggregation::kReplace) continue;
       const ColumnVector& a = totals_.column(c);
-      const ColumnVector& b = other.totals_.column(c);
-      if (spec.type == ColumnType::kDouble &&
-          spec.aggregation == Aggregation::kSum) {
-        // Floating-point sums depend on grouping; compare with tolerance.
-        double x = a.GetDouble(0), y = b.GetDouble(0);
-        if (std::isnan(x) || std::isnan(y) || std::isinf(x) || std::isinf(y)) {
-          if (std::isnan(x) != std::isnan(y)) return spec.name;
-          continue;
+      const ColumnVector& b = out.totals_.column(c);
+      if (IsDoubleSum(spec)) {
+        // Floating-point sums depend on their grouping, and the output's
+        // rows are the inputs' grouped by key: two sums of the same n
+        // values differ by at most about 2 n u sum|x| (u = 2^-53), however
+        // much they cancel. Infinite or NaN inputs, or magnitudes near
+        // overflow, leave nothing to compare; otherwise both sums are
+        // finite.
+        const double x = a.GetDouble(0), y = b.GetDouble(0);
+        const double n = static_cast<double>(rows_ + out.rows_ + 1);
+        const double slack = 2.0 * n * 0x1.0p-53;
+        const double magnitude = magnitudes_[c];
+        if (!std::isfinite(magnitude * (1.0 + slack))) continue;
+        if (!std::isfinite(x) || !std::isfinite(y) ||
+            std::fabs(x - y) > slack * magnitude) {
+          return spec.name;
         }
-        double scale = std::max({1.0, std::fabs(x), std::fabs(y)});
-        if (std::fabs(x - y) > 1e-6 * scale) return spec.name;
         continue;
       }
       if (CompareValues(a, 0, b, 0) != 0) return spec.name;
@@ -68,6 +88,7 @@ class ColumnTotals {
  private:
   const Schema& schema_;
   RowBatch totals_;
+  std::vector<double> magnitudes_;  // by schema column; double SUM only
   uint64_t rows_ = 0;
 };
 
@@ -92,7 +113,7 @@ absl::StatusOr<CompactionOutput> RunCompaction(const CompactionPlan& plan,
   std::vector<std::shared_ptr<const DeltaReader>> inputs;
   uint64_t input_rows = 0;
   for (const DeltaPtr& d : plan.inputs) {
-    MESA_ASSIGN_OR_RETURN(auto reader, files->Open(d->file_number()));
+    MESA_ASSIGN_OR_RETURN(auto reader, OpenLiveDelta(files, d->file_number()));
     input_rows += reader->row_count();
     out.input_bytes += reader->file_size();
     inputs.push_back(std::move(reader));

@@ -293,6 +293,17 @@ absl::StatusOr<uint64_t> DatabaseImpl::Commit(const UpdateBatch& batch) {
           id));
       break;
     }
+    if (t->name() != entry.table->name() ||
+        !(t->schema() == entry.table->schema())) {
+      // A handle of another database, or one made by hand: its rows were
+      // checked against a schema that is not this table's.
+      status = absl::InvalidArgumentError(fmt::format(
+          "commit: the rows for table '{}' (id {}) were added with a handle "
+          "of table '{}' {}, but the table's schema is {}",
+          t->name(), id, entry.table->name(),
+          entry.table->schema().DebugString(), t->schema().DebugString()));
+      break;
+    }
     auto meta = WriteSingleton(*entry.table, entry.rows, version);
     if (!meta.ok()) {
       status = Annotate(meta.status(),
@@ -331,29 +342,37 @@ absl::StatusOr<std::unique_ptr<VersionedReader>> DatabaseImpl::NewReader() {
   return NewVersionedReader(files_.get(), std::move(current), v);
 }
 
+absl::Status DatabaseImpl::CheckReadable(const Version& current,
+                                         uint64_t version) {
+  if (version > current.version()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "version {} is in the future: the latest version is {}", version,
+        current.version()));
+  }
+  if (version < current.oldest_version()) {
+    return absl::OutOfRangeError(fmt::format(
+        "version {} is no longer readable: the oldest readable version is {}",
+        version, current.oldest_version()));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<VersionedReader>> DatabaseImpl::NewReader(
     uint64_t version) {
   auto current = versions_->current();
-  if (version > current->version()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "version {} is in the future: the latest version is {}", version,
-        current->version()));
-  }
-  if (version < current->oldest_version()) {
-    return absl::OutOfRangeError(fmt::format(
-        "version {} is no longer readable: the oldest readable version is {}",
-        version, current->oldest_version()));
-  }
+  MESA_RETURN_IF_ERROR(CheckReadable(*current, version));
   return NewVersionedReader(files_.get(), std::move(current), version);
 }
 
 absl::StatusOr<uint64_t> DatabaseImpl::Checksum(std::string_view table,
                                                 uint64_t version) {
-  MESA_ASSIGN_OR_RETURN(auto reader, NewReader(version));
-  (void)reader;
+  // The same Version for the bounds check and the read: a compaction in
+  // between must not turn a readable version into an error.
+  auto current = versions_->current();
+  MESA_RETURN_IF_ERROR(CheckReadable(*current, version));
   MESA_ASSIGN_OR_RETURN(
       MergePlan plan,
-      PlanTableRead(files_.get(), versions_->current(), table, version));
+      PlanTableRead(files_.get(), std::move(current), table, version));
   std::vector<size_t> values;
   const Schema& schema = plan.table->schema();
   for (size_t c = schema.num_keys(); c < schema.num_columns(); ++c) {

@@ -50,6 +50,9 @@ class DatabaseImpl final : public Database {
   absl::Status Init();
   absl::Status CollectGarbage();
   std::shared_ptr<const Table> TableHandle(const TableVersion& t) const;
+  // InvalidArgument for a version after current's latest, OutOfRange
+  // naming the oldest readable version for one before it.
+  static absl::Status CheckReadable(const Version& current, uint64_t version);
 
   // Commit helpers.
   absl::Status WaitForCompaction(const UpdateBatch& batch);

@@ -261,6 +261,19 @@ class VersionedReaderImpl final : public VersionedReader {
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<const DeltaReader>> OpenLiveDelta(
+    DeltaFiles* files, uint64_t file_number) {
+  auto reader = files->Open(file_number);
+  if (absl::IsNotFound(reader.status())) {
+    // The manifest names it, so it must be there: its loss is data loss,
+    // not a missing table.
+    return absl::DataLossError(fmt::format(
+        "{}: a live delta file is missing ({})", files->PathOf(file_number),
+        StatusMessage(reader.status())));
+  }
+  return reader;
+}
+
 absl::StatusOr<MergePlan> PlanTableRead(DeltaFiles* files,
                                         std::shared_ptr<const Version> pinned,
                                         std::string_view table_name,
@@ -278,7 +291,7 @@ absl::StatusOr<MergePlan> PlanTableRead(DeltaFiles* files,
   MergePlan plan;
   plan.table = table;
   for (const DeltaPtr& d : path) {
-    MESA_ASSIGN_OR_RETURN(auto reader, files->Open(d->file_number()));
+    MESA_ASSIGN_OR_RETURN(auto reader, OpenLiveDelta(files, d->file_number()));
     if (reader->schema() != table->schema()) {
       return absl::DataLossError(fmt::format(
           "{}: the file's schema {} is not table '{}''s {}", reader->path(),

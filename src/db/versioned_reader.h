@@ -24,6 +24,11 @@ struct MergePlan {
   std::vector<std::shared_ptr<const DeltaReader>> deltas;  // oldest first
 };
 
+// The reader of a delta file that a Version names: DataLoss naming the
+// file if it is missing.
+absl::StatusOr<std::shared_ptr<const DeltaReader>> OpenLiveDelta(
+    DeltaFiles* files, uint64_t file_number);
+
 // The merge plan of `table_name` at `version` in `pinned`.
 absl::StatusOr<MergePlan> PlanTableRead(
     DeltaFiles* files, std::shared_ptr<const Version> pinned,
