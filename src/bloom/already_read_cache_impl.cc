@@ -160,7 +160,7 @@ absl::StatusOr<AlreadyReadCacheImpl::Source> AlreadyReadCacheImpl::Acquire(
 }
 
 absl::Status AlreadyReadCacheImpl::AnswerExactly(
-    int64_t user, absl::Span<const int64_t> candidates, uint8_t* maybe) {
+    int64_t user, absl::Span<const int64_t> candidates, uint64_t* maybe) {
   MESA_ASSIGN_OR_RETURN(std::vector<bool> read,
                         loader_->ExactCheck(user, candidates));
   if (read.size() != candidates.size()) {
@@ -168,46 +168,61 @@ absl::Status AlreadyReadCacheImpl::AnswerExactly(
         "ReadHistoryLoader::ExactCheck gave {} answers for {} candidates",
         read.size(), candidates.size()));
   }
-  for (size_t i = 0; i < read.size(); ++i) maybe[i] = read[i] ? 1 : 0;
+  std::fill_n(maybe, ProbeBitmapWords(read.size()), 0);
+  for (size_t i = 0; i < read.size(); ++i) {
+    maybe[i >> 6] |= uint64_t{read[i]} << (i & 63);
+  }
   return absl::OkStatus();
 }
 
 absl::Status AlreadyReadCacheImpl::Answer(int64_t user,
                                           absl::Span<const int64_t> candidates,
-                                          uint8_t* maybe) {
+                                          uint64_t* maybe) {
   if (candidates.empty()) return absl::OkStatus();
   MESA_ASSIGN_OR_RETURN(Source source, Acquire(user, candidates.size()));
   if (source.exact) return AnswerExactly(user, candidates, maybe);
   const ProbeRequest request{source.filter.get(), candidates.data(),
-                             candidates.size(), maybe};
-  ProbeFilters(absl::MakeConstSpan(&request, 1));
+                             candidates.size()};
+  ProbeFilters(absl::MakeConstSpan(&request, 1), maybe);
   return absl::OkStatus();
 }
+
+namespace {
+// Appends the candidates whose bit in `maybe` is clear.
+void AppendUnread(absl::Span<const int64_t> candidates, const uint64_t* maybe,
+                  std::vector<int64_t>* unread) {
+  const size_t base = unread->size();
+  unread->resize(base + candidates.size());
+  int64_t* out = unread->data() + base;
+  size_t kept = 0;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    out[kept] = candidates[i];
+    kept += ProbeBit(maybe, i) ? 0 : 1;
+  }
+  unread->resize(base + kept);
+}
+}  // namespace
 
 absl::Status AlreadyReadCacheImpl::FilterUnread(
     int64_t user, absl::Span<const int64_t> candidates,
     std::vector<int64_t>* unread) {
-  absl::InlinedVector<uint8_t, 1024> maybe(candidates.size());
+  absl::InlinedVector<uint64_t, 16> maybe(ProbeBitmapWords(candidates.size()));
   unread->clear();
   MESA_RETURN_IF_ERROR(Answer(user, candidates, maybe.data()));
-  unread->resize(candidates.size());
-  size_t kept = 0;
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    (*unread)[kept] = candidates[i];
-    kept += maybe[i] ^ 1;
-  }
-  unread->resize(kept);
+  AppendUnread(candidates, maybe.data(), unread);
   return absl::OkStatus();
 }
 
 absl::Status AlreadyReadCacheImpl::AreRead(int64_t user,
                                            absl::Span<const int64_t> candidates,
                                            std::vector<bool>* read) {
-  absl::InlinedVector<uint8_t, 1024> maybe(candidates.size());
+  absl::InlinedVector<uint64_t, 16> maybe(ProbeBitmapWords(candidates.size()));
   read->clear();
   MESA_RETURN_IF_ERROR(Answer(user, candidates, maybe.data()));
   read->resize(candidates.size());
-  for (size_t i = 0; i < candidates.size(); ++i) (*read)[i] = maybe[i] != 0;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    (*read)[i] = ProbeBit(maybe.data(), i);
+  }
   return absl::OkStatus();
 }
 
@@ -216,39 +231,45 @@ absl::Status AlreadyReadCacheImpl::FilterUnreadMany(
     std::vector<std::vector<int64_t>>* unread) {
   unread->resize(requests.size());
   for (auto& v : *unread) v.clear();
-  size_t total = 0;
-  for (const UserCandidates& r : requests) total += r.candidates.size();
-  std::vector<uint8_t> maybe(total);
-  // Resolve every user first, then probe all filters as one stream.
+  // Resolve every user first, then probe all filters as one stream. A
+  // request answered exactly gets a bitmap of its own.
   std::vector<Source> sources(requests.size());
   std::vector<ProbeRequest> probes;
   probes.reserve(requests.size());
-  size_t offset = 0;
+  std::vector<size_t> stream_offset(requests.size());
+  std::vector<std::vector<uint64_t>> exact(requests.size());
+  size_t stream = 0;
   for (size_t q = 0; q < requests.size(); ++q) {
     const UserCandidates& r = requests[q];
-    if (!r.candidates.empty()) {
-      MESA_ASSIGN_OR_RETURN(sources[q], Acquire(r.user, r.candidates.size()));
-      if (sources[q].exact) {
-        MESA_RETURN_IF_ERROR(
-            AnswerExactly(r.user, r.candidates, maybe.data() + offset));
-      } else {
-        probes.push_back(ProbeRequest{sources[q].filter.get(),
-                                      r.candidates.data(), r.candidates.size(),
-                                      maybe.data() + offset});
-      }
+    if (r.candidates.empty()) continue;
+    MESA_ASSIGN_OR_RETURN(sources[q], Acquire(r.user, r.candidates.size()));
+    if (sources[q].exact) {
+      exact[q].resize(ProbeBitmapWords(r.candidates.size()));
+      MESA_RETURN_IF_ERROR(AnswerExactly(r.user, r.candidates, exact[q].data()));
+    } else {
+      probes.push_back(ProbeRequest{sources[q].filter.get(),
+                                    r.candidates.data(), r.candidates.size()});
+      stream_offset[q] = stream;
+      stream += r.candidates.size();
     }
-    offset += r.candidates.size();
   }
-  ProbeFilters(probes);
-  offset = 0;
+  std::vector<uint64_t> maybe(ProbeBitmapWords(stream));
+  ProbeFilters(probes, maybe.data());
+  std::vector<uint64_t> slice;
   for (size_t q = 0; q < requests.size(); ++q) {
     const absl::Span<const int64_t> c = requests[q].candidates;
-    std::vector<int64_t>& out = (*unread)[q];
-    out.reserve(c.size());
-    for (size_t i = 0; i < c.size(); ++i) {
-      if (maybe[offset + i] == 0) out.push_back(c[i]);
+    if (c.empty()) continue;
+    if (sources[q].exact) {
+      AppendUnread(c, exact[q].data(), &(*unread)[q]);
+      continue;
     }
-    offset += c.size();
+    // Re-align this request's bits to bit 0.
+    slice.assign(ProbeBitmapWords(c.size()), 0);
+    for (size_t i = 0; i < c.size(); ++i) {
+      slice[i >> 6] |= uint64_t{ProbeBit(maybe.data(), stream_offset[q] + i)}
+                       << (i & 63);
+    }
+    AppendUnread(c, slice.data(), &(*unread)[q]);
   }
   return absl::OkStatus();
 }

@@ -72,11 +72,12 @@ class AlreadyReadCacheImpl final : public AlreadyReadCache {
   // The filter for a request over `candidates` candidates of `user`; on a
   // miss, loads it (single-flight) or sets `exact`.
   absl::StatusOr<Source> Acquire(int64_t user, size_t candidates);
-  // Answers one request into maybe[0..candidates.size()).
+  // Answers one request into the bitmap `maybe` (ProbeBitmapWords words):
+  // bit i set if candidates[i] may have been read.
   absl::Status Answer(int64_t user, absl::Span<const int64_t> candidates,
-                      uint8_t* maybe);
+                      uint64_t* maybe);
   absl::Status AnswerExactly(int64_t user, absl::Span<const int64_t> candidates,
-                             uint8_t* maybe);
+                             uint64_t* maybe);
 
   // The first load of an entry: loads, builds, installs, wakes waiters.
   absl::StatusOr<std::shared_ptr<UserFilter>> LoadAndInstall(

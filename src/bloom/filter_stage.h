@@ -32,6 +32,8 @@ class FilterStage {
     return uint64_t{num_blocks_} * static_cast<uint64_t>(block_bytes_);
   }
 
+  const BloomWord* words() const { return words_; }
+
   // The block `hash` maps to.
   const BloomWord* Block(uint64_t hash) const {
     return words_ + size_t{SplitBlockIndex(hash, num_blocks_)} *

@@ -21,8 +21,6 @@ struct ProbeRequest {
   const UserFilter* filter = nullptr;
   const int64_t* candidates = nullptr;
   size_t count = 0;
-  // Out: maybe[i] = 1 if candidates[i] may be in the filter, else 0.
-  uint8_t* maybe = nullptr;
 };
 
 enum class ProbeKernel {
@@ -34,7 +32,18 @@ enum class ProbeKernel {
 // The kernel kAuto runs.
 ProbeKernel AvailableProbeKernel();
 
-void ProbeFilters(absl::Span<const ProbeRequest> requests,
+// Words of a bitmap for `candidates` results.
+inline size_t ProbeBitmapWords(size_t candidates) {
+  return (candidates + 63) / 64;
+}
+inline bool ProbeBit(const uint64_t* maybe, size_t i) {
+  return (maybe[i >> 6] >> (i & 63)) & 1;
+}
+
+// Tests the candidates of all requests, taken in order as one sequence:
+// bit i of `maybe` (ProbeBit) is set if candidate i may be in its filter.
+// Writes all ProbeBitmapWords(total candidates) words of `maybe`.
+void ProbeFilters(absl::Span<const ProbeRequest> requests, uint64_t* maybe,
                   ProbeKernel kernel = ProbeKernel::kAuto);
 
 }  // namespace mesa::internal

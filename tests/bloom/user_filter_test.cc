@@ -157,15 +157,19 @@ TEST_P(UserFilterLayoutTest, NeverAFalseNegativeUnderRandomGrowth) {
       for (int k = 0; k < 200 && !all.empty(); ++k) {
         candidates.push_back(all[rng.Below(all.size())]);
       }
-      std::vector<uint8_t> scalar(candidates.size()), simd(candidates.size());
-      ProbeRequest r{filter.get(), candidates.data(), candidates.size(),
-                     scalar.data()};
-      ProbeFilters(absl::MakeConstSpan(&r, 1), ProbeKernel::kScalar);
-      r.maybe = simd.data();
-      ProbeFilters(absl::MakeConstSpan(&r, 1), ProbeKernel::kAuto);
+      const size_t words = ProbeBitmapWords(candidates.size());
+      std::vector<uint64_t> scalar(words, ~uint64_t{0}), simd(words);
+      const ProbeRequest r{filter.get(), candidates.data(), candidates.size()};
+      ProbeFilters(absl::MakeConstSpan(&r, 1), scalar.data(),
+                   ProbeKernel::kScalar);
+      ProbeFilters(absl::MakeConstSpan(&r, 1), simd.data(), ProbeKernel::kAuto);
       for (size_t i = 0; i < candidates.size(); ++i) {
-        ASSERT_EQ(scalar[i], filter->MayContain(candidates[i]) ? 1 : 0);
-        ASSERT_EQ(simd[i], scalar[i]);
+        ASSERT_EQ(ProbeBit(scalar.data(), i), filter->MayContain(candidates[i]));
+        ASSERT_EQ(ProbeBit(simd.data(), i), ProbeBit(scalar.data(), i));
+      }
+      // Bits past the last candidate are written as 0.
+      if (candidates.size() % 64 != 0) {
+        ASSERT_EQ(scalar.back() >> (candidates.size() % 64), 0u);
       }
     }
   }
@@ -183,28 +187,40 @@ TEST_P(UserFilterLayoutTest, DuplicatesDoNotCountTowardsCapacity) {
 
 TEST_P(UserFilterLayoutTest, ProbesAcrossManyFiltersInOneStream) {
   const FilterPolicy p = policy();
+  // Filters of the other block size too: a snapshot can mix them.
+  const FilterPolicy other =
+      FilterPolicy::Make(block_bytes() == 64 ? 32 : 64, kTarget, 0.25);
   SplitMix64 rng(mesa::testing::TestSeed(17));
-  std::vector<std::unique_ptr<UserFilter>> filters;
-  std::vector<std::vector<int64_t>> candidates;
-  for (int u = 0; u < 30; ++u) {
-    std::vector<int64_t> items = RandomItems(&rng, rng.Below(5000));
-    filters.push_back(UserFilter::Build(p, rng.Next(), items));
-    if (u % 3 == 0) filters.back()->Insert(RandomItems(&rng, items.size() / 2 + 30), p);
-    std::vector<int64_t> c = RandomItems(&rng, rng.Below(50));
-    for (size_t k = 0; k < items.size() && k < 20; ++k) c.push_back(items[k]);
-    candidates.push_back(std::move(c));
-  }
-  std::vector<std::vector<uint8_t>> out(filters.size());
-  std::vector<ProbeRequest> requests;
-  for (size_t u = 0; u < filters.size(); ++u) {
-    out[u].resize(candidates[u].size());
-    requests.push_back(ProbeRequest{filters[u].get(), candidates[u].data(),
-                                    candidates[u].size(), out[u].data()});
-  }
-  ProbeFilters(requests);
-  for (size_t u = 0; u < filters.size(); ++u) {
-    for (size_t i = 0; i < candidates[u].size(); ++i) {
-      ASSERT_EQ(out[u][i], filters[u]->MayContain(candidates[u][i]) ? 1 : 0);
+  for (bool mixed : {false, true}) {
+    std::vector<std::unique_ptr<UserFilter>> filters;
+    std::vector<std::vector<int64_t>> candidates;
+    for (int u = 0; u < 30; ++u) {
+      std::vector<int64_t> items = RandomItems(&rng, rng.Below(5000));
+      const FilterPolicy& fp = mixed && u % 2 == 1 ? other : p;
+      filters.push_back(UserFilter::Build(fp, rng.Next(), items));
+      if (u % 3 == 0) {
+        filters.back()->Insert(RandomItems(&rng, items.size() / 2 + 30), fp);
+      }
+      std::vector<int64_t> c = RandomItems(&rng, rng.Below(u == 7 ? 3000 : 50));
+      for (size_t k = 0; k < items.size() && k < 20; ++k) c.push_back(items[k]);
+      candidates.push_back(std::move(c));
+    }
+    std::vector<ProbeRequest> requests;
+    size_t total = 0;
+    for (size_t u = 0; u < filters.size(); ++u) {
+      requests.push_back(ProbeRequest{filters[u].get(), candidates[u].data(),
+                                      candidates[u].size()});
+      total += candidates[u].size();
+    }
+    std::vector<uint64_t> maybe(ProbeBitmapWords(total));
+    ProbeFilters(requests, maybe.data());
+    size_t at = 0;
+    for (size_t u = 0; u < filters.size(); ++u) {
+      for (size_t i = 0; i < candidates[u].size(); ++i, ++at) {
+        ASSERT_EQ(ProbeBit(maybe.data(), at),
+                  filters[u]->MayContain(candidates[u][i]))
+            << "mixed " << mixed << " user " << u << " candidate " << i;
+      }
     }
   }
 }
