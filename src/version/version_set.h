@@ -98,9 +98,15 @@ class VersionSet {
   // what is wrong; see version_builder.h for the rules), fills in its
   // next_file_number and the created_version of new tables, writes and
   // syncs it, then makes its Version current and marks removed deltas
-  // obsolete. On a write error nothing is installed and every later call
-  // fails with FailedPrecondition. Snapshots are VersionSet's own:
-  // InvalidArgument.
+  // obsolete. Snapshots are VersionSet's own: InvalidArgument.
+  //
+  // Failures: InvalidArgument (the edit does not fit the state) and
+  // FailedPrecondition (an earlier write failed) mean nothing was written,
+  // so the files the edit adds may be deleted. Any other error is a
+  // manifest write error: nothing is installed and every later call fails
+  // with FailedPrecondition, but the record may nevertheless be durable, so
+  // the files the edit adds must be KEPT; the next Open decides (garbage
+  // collection at open removes them if the edit did not survive).
   absl::Status Apply(VersionEdit edit);
 
   // A file number never handed out before (by this VersionSet or by any
