@@ -35,10 +35,17 @@ constexpr Subcommand kSubcommands[] = {
      "footer, schema, versions, keys, zone maps, index and blocks; with "
      "--rows the first N rows",
      true, &DumpDelta, nullptr},
-    {"verify", "FILE [--json]",
+    {"verify", "FILE|DBDIR [--json]",
      "checks every checksum, decodes every block and checks key order, "
-     "short keys, zone maps, row counts and the Bloom filter",
-     false, &VerifyDelta, nullptr},
+     "short keys, zone maps, row counts and the Bloom filter; for a "
+     "database: the manifest, every live delta against it, and a covering "
+     "path at every readable version",
+     false, &VerifyDelta, &VerifyDatabase},
+    {"ls", "DBDIR [--json]",
+     "tables, schemas, versions and live deltas with ranges, rows and sizes",
+     false, nullptr, &ListDatabase},
+    {"versions", "DBDIR [--json]", "the manifest history, one edit a line",
+     false, nullptr, &ListVersions},
     {"stats", "FILE [--json]",
      "raw, encoded and stored bytes per column, encodings used, section "
      "sizes",
@@ -165,6 +172,10 @@ int RunInspect(FileSystem* fs, const std::vector<std::string>& args,
                                          cmd->name, inv.path, cmd->name));
     }
     return cmd->directory(inv);
+  }
+  if (cmd->delta_file == nullptr) {
+    return UsageError(err, fmt::format("{}: {} is not a database directory",
+                                       cmd->name, inv.path));
   }
   return cmd->delta_file(inv);
 }

@@ -24,7 +24,7 @@ inline constexpr int kExitUsage = 2;
 
 struct Invocation {
   FileSystem* fs = nullptr;  // borrowed
-  std::string path;          // the one operand: a delta file
+  std::string path;          // the one operand: a delta file or a directory
   bool json = false;
   std::optional<uint64_t> rows;  // dump --rows N
   std::ostream* out = nullptr;
@@ -39,6 +39,11 @@ std::shared_ptr<const DeltaReader> OpenDeltaOrReport(const Invocation& inv);
 int DumpDelta(const Invocation& inv);
 int VerifyDelta(const Invocation& inv);
 int StatsDelta(const Invocation& inv);
+
+// The database-directory subcommands (db_inspect.cc).
+int ListDatabase(const Invocation& inv);
+int ListVersions(const Invocation& inv);
+int VerifyDatabase(const Invocation& inv);
 
 }  // namespace mesa::internal
 
