@@ -339,7 +339,7 @@ absl::StatusOr<uint64_t> DatabaseImpl::Commit(const UpdateBatch& batch) {
 absl::StatusOr<std::unique_ptr<VersionedReader>> DatabaseImpl::NewReader() {
   auto current = versions_->current();
   const uint64_t v = current->version();
-  return NewVersionedReader(files_.get(), std::move(current), v);
+  return NewVersionedReader(files_, std::move(current), v);
 }
 
 absl::Status DatabaseImpl::CheckReadable(const Version& current,
@@ -361,7 +361,7 @@ absl::StatusOr<std::unique_ptr<VersionedReader>> DatabaseImpl::NewReader(
     uint64_t version) {
   auto current = versions_->current();
   MESA_RETURN_IF_ERROR(CheckReadable(*current, version));
-  return NewVersionedReader(files_.get(), std::move(current), version);
+  return NewVersionedReader(files_, std::move(current), version);
 }
 
 absl::StatusOr<uint64_t> DatabaseImpl::Checksum(std::string_view table,

@@ -141,16 +141,18 @@ class ScanCursorImpl final : public ScanCursor {
 
 class VersionedReaderImpl final : public VersionedReader {
  public:
-  VersionedReaderImpl(DeltaFiles* files, std::shared_ptr<const Version> pinned,
-                      uint64_t version)
-      : files_(files), pinned_(std::move(pinned)), version_(version) {}
+  VersionedReaderImpl(std::shared_ptr<DeltaFiles> files,
+                      std::shared_ptr<const Version> pinned, uint64_t version)
+      : files_(std::move(files)),
+        pinned_(std::move(pinned)),
+        version_(version) {}
 
   uint64_t version() const override { return version_; }
 
   absl::StatusOr<std::unique_ptr<ScanCursor>> Scan(
       std::string_view table, const ScanSpec& spec) const override {
     MESA_ASSIGN_OR_RETURN(MergePlan plan,
-                          PlanTableRead(files_, pinned_, table, version_));
+                          PlanTableRead(files_.get(), pinned_, table, version_));
     const Schema& schema = plan.table->schema();
     if (spec.key_prefix.size() > schema.num_keys() ||
         (spec.key_prefix.size() == schema.num_keys() &&
@@ -223,7 +225,7 @@ class VersionedReaderImpl final : public VersionedReader {
   absl::StatusOr<std::optional<RowBatch>> Get(
       std::string_view table, absl::Span<const Value> key) const override {
     MESA_ASSIGN_OR_RETURN(MergePlan plan,
-                          PlanTableRead(files_, pinned_, table, version_));
+                          PlanTableRead(files_.get(), pinned_, table, version_));
     const Schema& schema = plan.table->schema();
     if (key.size() != schema.num_keys()) {
       return absl::InvalidArgumentError(fmt::format(
@@ -254,7 +256,8 @@ class VersionedReaderImpl final : public VersionedReader {
   }
 
  private:
-  DeltaFiles* files_;
+  // Shared, so that a reader that outlives its Database stays safe.
+  std::shared_ptr<DeltaFiles> files_;
   std::shared_ptr<const Version> pinned_;
   uint64_t version_;
 };
@@ -326,10 +329,10 @@ absl::StatusOr<std::unique_ptr<MergingCursor>> NewMergingCursor(
 }
 
 std::unique_ptr<VersionedReader> NewVersionedReader(
-    DeltaFiles* files, std::shared_ptr<const Version> pinned,
+    std::shared_ptr<DeltaFiles> files, std::shared_ptr<const Version> pinned,
     uint64_t version) {
-  return std::make_unique<VersionedReaderImpl>(files, std::move(pinned),
-                                               version);
+  return std::make_unique<VersionedReaderImpl>(std::move(files),
+                                               std::move(pinned), version);
 }
 
 absl::StatusOr<uint64_t> DigestRows(const Schema& schema,

@@ -42,7 +42,7 @@ absl::StatusOr<std::unique_ptr<MergingCursor>> NewMergingCursor(
     std::string_view seek_target);
 
 std::unique_ptr<VersionedReader> NewVersionedReader(
-    DeltaFiles* files, std::shared_ptr<const Version> pinned,
+    std::shared_ptr<DeltaFiles> files, std::shared_ptr<const Version> pinned,
     uint64_t version);
 
 // An order-independent digest of the rows a merging cursor yields.

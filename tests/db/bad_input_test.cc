@@ -425,6 +425,24 @@ TEST_F(BadInputTest, ReadersOutsideTheReadableVersions) {
                     {"'late'", "created at version 16"}));
 }
 
+// Destroying the Database first is a misuse the reader survives: it still
+// answers from the version it pinned.
+TEST_F(BadInputTest, ReaderThatOutlivesItsDatabase) {
+  for (int i = 0; i < 3; ++i) ASSERT_NO_FATAL_FAILURE(CommitRows(4, i + 1));
+  auto reader = db_->NewReader(2);
+  ASSERT_TRUE(reader.ok());
+  DB_ASSERT_OK(db_->CompactNow());  // the reader pins the old singletons
+  db_.reset();
+  auto rows = ScanAll(**reader, "facts", Facts());
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->num_rows(), 4u);
+  for (size_t r = 0; r < 4; ++r) EXPECT_EQ(rows->column(2).GetInt64(r), 3);
+  auto got = (*reader)->Get("facts", {"US", 3});
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->column(2).GetInt64(0), 3);
+}
+
 // Overwrites `path` with `data` (the in-memory file system has no
 // in-place writes).
 void Rewrite(FileSystem* fs, const std::string& path, const std::string& data) {
