@@ -417,6 +417,43 @@ TEST(CrashTest, OneFailedCallThenRestart) {
   RunVariant(Variant::kOnceThenRestart);
 }
 
+// A second crash during recovery: the script loses power half-way, then
+// the first reopen fails at each of its own mutating calls and loses
+// power again; the next reopen must still find everything acknowledged.
+TEST(CrashTest, CrashesDuringRecovery) {
+  const Script script = MakeScript();
+  uint64_t clean_ops = 0;
+  {
+    FaultInjectionFileSystem fs(NewMemFileSystem());
+    ASSERT_TRUE(RunScript(script, &fs).completed);
+    clean_ops = fs.mutation_count();
+  }
+  for (uint64_t first : {clean_ops / 3, clean_ops / 2, clean_ops - 5}) {
+    for (uint64_t k = 1;; ++k) {
+      SCOPED_TRACE(fmt::format("power cut at call {}, then at call {} of the "
+                               "recovery",
+                               first, k));
+      FaultInjectionFileSystem fs(NewMemFileSystem());
+      fs.FailMutation(first, /*sticky=*/true);
+      Outcome o = RunScript(script, &fs);
+      fs.ClearFaults();
+      DB_ASSERT_OK(fs.DropUnsyncedData());
+      const uint64_t faults_before = fs.faults_injected();
+      fs.FailMutation(fs.mutation_count() + k, /*sticky=*/true);
+      {
+        auto db = Database::Open(CrashOptions(&fs), kDir);
+        (void)db;
+      }
+      const bool hit = fs.faults_injected() > faults_before;
+      fs.ClearFaults();
+      DB_ASSERT_OK(fs.DropUnsyncedData());
+      ASSERT_NO_FATAL_FAILURE(CheckRecovery(script, o, &fs));
+      if (!hit) break;
+      ASSERT_LT(k, 100u);
+    }
+  }
+}
+
 // A power cut with no fault at all, after every step of the script: the
 // acknowledged state survives exactly.
 TEST(CrashTest, PowerCutAfterEveryStep) {
