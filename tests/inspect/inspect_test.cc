@@ -639,7 +639,8 @@ TEST_F(InspectTest, UsageErrorsExitTwo) {
       {"dump", good_, "--verbose"},
       {"verify", good_, "--rows", "3"},
       {"stats", good_, "--rows=3"},
-      {"verify", dir_},  // a directory: not supported yet
+      {"dump", dir_},  // a directory: dump and stats take delta files
+      {"stats", dir_},
   };
   for (const auto& args : bad) {
     Result r = Inspect(args);
