@@ -18,6 +18,7 @@
 #include "fmt/format.h"
 #include "mesa/database.h"
 #include "src/workload/ads_queries.h"
+#include "src/workload/program_util.h"
 
 ABSL_FLAG(std::string, scale, "default", "small, default or large");
 ABSL_FLAG(std::string, dir, "", "database directory (default: a temp dir)");
@@ -27,15 +28,12 @@ ABSL_FLAG(int, background_threads, 1, "background compaction threads");
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
+using mesa::workload::Clock;
+using mesa::workload::SecondsSince;
+constexpr auto& Check = mesa::workload::CheckOrExit;
 template <typename T>
 T OrDie(absl::StatusOr<T> v, const char* what) {
-  if (!v.ok()) {
-    fmt::print(stderr, "{} failed: {}\n", what, v.status().ToString());
-    std::exit(1);
-  }
-  return std::move(*v);
+  return mesa::workload::ValueOrExit(std::move(v), what);
 }
 
 double PeakRssMiB() {
@@ -61,11 +59,8 @@ int main(int argc, char** argv) {
   namespace w = mesa::workload;
   auto scale = OrDie(w::ParseScale(absl::GetFlag(FLAGS_scale)), "--scale");
   const w::BatchPlan plan = w::AdsPlan(scale);
-  std::string dir = absl::GetFlag(FLAGS_dir);
-  if (dir.empty()) {
-    dir = (std::filesystem::temp_directory_path() / "mesa_ads_driver").string();
-  }
-  std::filesystem::remove_all(dir);
+  const std::string dir =
+      mesa::workload::FreshDirectory(absl::GetFlag(FLAGS_dir), "mesa_ads_driver");
   mesa::Options options;
   options.history_versions = plan.batches;
   options.background_threads = absl::GetFlag(FLAGS_background_threads);

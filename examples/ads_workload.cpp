@@ -17,32 +17,19 @@
 #include "fmt/format.h"
 #include "mesa/database.h"
 #include "src/workload/ads_queries.h"
+#include "src/workload/program_util.h"
 
 ABSL_FLAG(std::string, scale, "small", "workload scale: small, default, large");
 ABSL_FLAG(std::string, dir, "", "database directory (default: a fresh temp dir)");
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
+using mesa::workload::Clock;
+using mesa::workload::SecondsSince;
+constexpr auto& Check = mesa::workload::CheckOrExit;
 template <typename T>
 T OrDie(absl::StatusOr<T> v, const char* what) {
-  if (!v.ok()) {
-    fmt::print(stderr, "{} failed: {}\n", what, v.status().ToString());
-    std::exit(1);
-  }
-  return std::move(*v);
-}
-
-void Check(const absl::Status& s, const char* what) {
-  if (!s.ok()) {
-    fmt::print(stderr, "{} failed: {}\n", what, s.ToString());
-    std::exit(1);
-  }
+  return mesa::workload::ValueOrExit(std::move(v), what);
 }
 
 uint64_t BytesOnDisk(const mesa::Database& db) {
@@ -60,11 +47,8 @@ int main(int argc, char** argv) {
   namespace w = mesa::workload;
   auto scale = OrDie(w::ParseScale(absl::GetFlag(FLAGS_scale)), "--scale");
   const w::BatchPlan plan = w::AdsPlan(scale);
-  std::string dir = absl::GetFlag(FLAGS_dir);
-  if (dir.empty()) {
-    dir = (std::filesystem::temp_directory_path() / "mesa_ads_demo").string();
-  }
-  std::filesystem::remove_all(dir);
+  const std::string dir =
+      mesa::workload::FreshDirectory(absl::GetFlag(FLAGS_dir), "mesa_ads_demo");
 
   mesa::Options options;
   options.history_versions = plan.batches;  // every version stays readable
@@ -74,7 +58,7 @@ int main(int argc, char** argv) {
              w::ScaleName(scale), plan.batches, plan.rows_per_batch, dir);
   auto t0 = Clock::now();
   Check(w::LoadAds(db.get(), plan, 0, plan.batches), "load");
-  double load_s = Seconds(t0);
+  double load_s = SecondsSince(t0);
   fmt::print("ingest: {} facts in {:.2f} s = {:.2f} M facts/s, {} versions\n",
              plan.num_facts(), load_s, plan.num_facts() / load_s / 1e6,
              db->LatestVersion());
@@ -96,7 +80,7 @@ int main(int argc, char** argv) {
 
   t0 = Clock::now();
   Check(db->CompactNow(), "CompactNow");
-  fmt::print("\nCompactNow: {:.2f} s\n", Seconds(t0));
+  fmt::print("\nCompactNow: {:.2f} s\n", SecondsSince(t0));
   describe("after compaction");
   mesa::workload::PrintQueryReport(
       OrDie(w::MeasureQueries(db.get(), plan, 1000, 10000), "queries"));

@@ -17,6 +17,7 @@
 #include "mesa/already_read_cache.h"
 #include "mesa/database.h"
 #include "mesa/read_history_store.h"
+#include "src/workload/program_util.h"
 #include "src/workload/workload.h"
 
 ABSL_FLAG(std::string, scale, "small", "workload scale: small or default");
@@ -25,26 +26,12 @@ ABSL_FLAG(std::string, dir, "", "database directory (default: a temp dir)");
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
+using mesa::workload::Clock;
+using mesa::workload::SecondsSince;
+constexpr auto& Check = mesa::workload::CheckOrExit;
 template <typename T>
 T OrDie(absl::StatusOr<T> v, const char* what) {
-  if (!v.ok()) {
-    fmt::print(stderr, "{} failed: {}\n", what, v.status().ToString());
-    std::exit(1);
-  }
-  return std::move(*v);
-}
-
-void Check(const absl::Status& s, const char* what) {
-  if (!s.ok()) {
-    fmt::print(stderr, "{} failed: {}\n", what, s.ToString());
-    std::exit(1);
-  }
+  return mesa::workload::ValueOrExit(std::move(v), what);
 }
 
 }  // namespace
@@ -54,11 +41,8 @@ int main(int argc, char** argv) {
   namespace w = mesa::workload;
   auto scale = OrDie(w::ParseScale(absl::GetFlag(FLAGS_scale)), "--scale");
   const w::BatchPlan plan = OrDie(w::ReadsPlan(scale), "--scale");
-  std::string dir = absl::GetFlag(FLAGS_dir);
-  if (dir.empty()) {
-    dir = (std::filesystem::temp_directory_path() / "mesa_already_read").string();
-  }
-  std::filesystem::remove_all(dir);
+  const std::string dir =
+      mesa::workload::FreshDirectory(absl::GetFlag(FLAGS_dir), "mesa_already_read");
 
   auto db = OrDie(mesa::Database::Open(mesa::Options(), dir), "open");
   auto table = OrDie(db->CreateTable("reads", w::ReadsSchema()), "create");
