@@ -455,6 +455,7 @@ void Harness::VerifyRangeScans(const VersionedReader& reader,
       for (const ColumnSpec& c : schema.columns()) names.push_back(c.name);
       std::shuffle(names.begin(), names.end(), rng_);
       names.resize(1 + rng_() % names.size());
+      if (rng_() % 4 == 0) names.push_back(names[rng_() % names.size()]);
       spec.columns = names;
     }
     spec.batch_rows = rng_() % 2 ? 1 + rng_() % 7 : 1024;
