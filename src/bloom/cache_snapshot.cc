@@ -266,7 +266,7 @@ class SnapshotReader {
       if (!users->insert(id).second) {
         return Corrupt(at, fmt::format("user {} appears twice", id));
       }
-      auto filter = std::make_unique<UserFilter>(
+      auto filter = std::make_shared<UserFilter>(
           seed, block_bytes, main_blocks, main_capacity, main_bits.data());
       if (overflow_blocks > 0) {
         filter->RestoreOverflowStage(overflow_blocks, overflow_capacity,

@@ -61,7 +61,7 @@ class SnapshotWriter {
 
 struct SnapshotEntry {
   int64_t user = 0;
-  std::unique_ptr<UserFilter> filter;
+  std::shared_ptr<UserFilter> filter;
 };
 
 // Reads and verifies a whole snapshot. DataLoss names the file and offset

@@ -55,12 +55,12 @@ UserFilter::UserFilter(uint64_t seed, int block_bytes, uint32_t main_blocks,
 
 UserFilter::~UserFilter() { delete overflow_.load(std::memory_order_relaxed); }
 
-std::unique_ptr<UserFilter> UserFilter::Build(const FilterPolicy& policy,
+std::shared_ptr<UserFilter> UserFilter::Build(const FilterPolicy& policy,
                                               uint64_t seed,
                                               absl::Span<const int64_t> items,
                                               uint64_t reserve) {
   const uint32_t blocks = policy.MainBlocksFor(items.size() + reserve);
-  auto filter = std::make_unique<UserFilter>(
+  auto filter = std::make_shared<UserFilter>(
       seed, policy.block_bytes, blocks,
       FilterPolicy::CapacityOf(blocks, policy.main_load));
   filter->Insert(items, policy);

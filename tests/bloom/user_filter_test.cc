@@ -192,7 +192,7 @@ TEST_P(UserFilterLayoutTest, ProbesAcrossManyFiltersInOneStream) {
       FilterPolicy::Make(block_bytes() == 64 ? 32 : 64, kTarget, 0.25);
   SplitMix64 rng(mesa::testing::TestSeed(17));
   for (bool mixed : {false, true}) {
-    std::vector<std::unique_ptr<UserFilter>> filters;
+    std::vector<std::shared_ptr<UserFilter>> filters;
     std::vector<std::vector<int64_t>> candidates;
     for (int u = 0; u < 30; ++u) {
       std::vector<int64_t> items = RandomItems(&rng, rng.Below(5000));
