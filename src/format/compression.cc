@@ -63,6 +63,38 @@ void Compress(Codec codec, int level, std::string_view input,
   }
 }
 
+absl::Status CheckDecompressedSize(Codec codec, std::string_view input,
+                                   size_t raw_size) {
+  switch (codec) {
+    case Codec::kNone:
+      if (input.size() == raw_size) return absl::OkStatus();
+      break;
+    case Codec::kSnappy: {
+      size_t n = 0;
+      if (snappy::GetUncompressedLength(input.data(), input.size(), &n) &&
+          n == raw_size) {
+        return absl::OkStatus();
+      }
+      break;
+    }
+    case Codec::kZstd: {
+      unsigned long long n =
+          ZSTD_getFrameContentSize(input.data(), input.size());
+      if (n != ZSTD_CONTENTSIZE_UNKNOWN && n != ZSTD_CONTENTSIZE_ERROR &&
+          n == raw_size) {
+        return absl::OkStatus();
+      }
+      break;
+    }
+  }
+  return absl::DataLossError(fmt::format(
+      "{} payload of {} bytes does not declare the {} decompressed bytes its "
+      "chunk header says",
+      codec == Codec::kZstd ? "ZSTD"
+                            : (codec == Codec::kSnappy ? "Snappy" : "raw"),
+      input.size(), raw_size));
+}
+
 absl::Status Decompress(Codec codec, std::string_view input, size_t raw_size,
                         char* out) {
   switch (codec) {

@@ -29,6 +29,12 @@ void Compress(Codec codec, int level, std::string_view input,
 absl::Status Decompress(Codec codec, std::string_view input, size_t raw_size,
                         char* out);
 
+// Checks, without decompressing, that `input` declares exactly `raw_size`
+// decompressed bytes (Snappy's length preamble, ZSTD's frame content
+// size). DataLoss otherwise. Cheap: call it before allocating raw_size.
+absl::Status CheckDecompressedSize(Codec codec, std::string_view input,
+                                   size_t raw_size);
+
 bool ValidCodec(uint8_t code);
 
 }  // namespace mesa::internal

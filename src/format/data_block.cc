@@ -120,6 +120,10 @@ absl::Status DecodeChunk(const ChunkInfo& chunk, uint64_t rows,
   out->Clear();
   std::string_view body = chunk.payload;
   if (chunk.codec != Codec::kNone) {
+    // Check the size the payload itself declares before allocating, so a
+    // corrupt raw_size cannot make the reader allocate up to 2 GiB.
+    MESA_RETURN_IF_ERROR(
+        CheckDecompressedSize(chunk.codec, chunk.payload, chunk.raw_size));
     scratch->resize(chunk.raw_size);
     MESA_RETURN_IF_ERROR(Decompress(chunk.codec, chunk.payload,
                                     chunk.raw_size, scratch->data()));
