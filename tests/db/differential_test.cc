@@ -551,8 +551,8 @@ void Harness::VerifyNoGarbage() {
 
 TEST(DifferentialTest, RandomWorkloadsMatchTheModel) {
   const uint64_t base = testing::TestSeed(20260501);
-  const int databases = Iterations(16, 4);
-  const int steps = Iterations(220, 90);
+  const int databases = Iterations(16, 6);
+  const int steps = Iterations(220, 150);
   uint64_t operations = 0;
   for (int i = 0; i < databases; ++i) {
     const uint64_t seed = base + static_cast<uint64_t>(i);
