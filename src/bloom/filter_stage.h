@@ -33,6 +33,7 @@ class FilterStage {
   }
 
   const BloomWord* words() const { return words_; }
+  BloomWord* mutable_words() { return words_; }
 
   // The block `hash` maps to.
   const BloomWord* Block(uint64_t hash) const {

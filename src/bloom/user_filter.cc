@@ -119,37 +119,56 @@ struct Avx2Bits {
 
 // Hashes a group, prefetches its blocks, then sets bits: the group's cache
 // misses overlap instead of queueing one after another. Groups are long
-// for the same reason as the probe's prefetch distance (probe.cc).
-template <class Bits>
+// for the same reason as the probe's prefetch distance (probe.cc). The
+// stages' fields live in locals: the vector stores may alias anything, and
+// the compiler would otherwise reload them for every item.
+template <int kBlockBytes, class Bits>
 inline bool UserFilter::InsertLoop(absl::Span<const int64_t> items,
                                    const FilterPolicy& policy, Bits bits) {
   constexpr size_t kGroup = 256;
+  constexpr size_t kWords = kBlockBytes / 4;
   uint64_t hashes[kGroup];
-  const int bb = main_.block_bytes();
+  const uint64_t seed = seed_;
+  const uint64_t main_capacity = main_capacity_;
+  BloomWord* const main_words = main_.mutable_words();
+  const uint32_t main_blocks = main_.num_blocks();
   uint64_t main_items = main_items_.load(std::memory_order_relaxed);
   uint64_t overflow_items = overflow_items_.load(std::memory_order_relaxed);
   FilterStage* overflow = overflow_.load(std::memory_order_relaxed);
+  BloomWord* overflow_words =
+      overflow != nullptr ? overflow->mutable_words() : nullptr;
+  uint32_t overflow_blocks = overflow != nullptr ? overflow->num_blocks() : 0;
   for (size_t start = 0; start < items.size(); start += kGroup) {
     const size_t n = std::min(kGroup, items.size() - start);
     for (size_t i = 0; i < n; ++i) {
-      hashes[i] = ItemHash(items[start + i], seed_);
-      __builtin_prefetch(main_.Block(hashes[i]), 1);
-      if (overflow != nullptr) __builtin_prefetch(overflow->Block(hashes[i]), 1);
+      const uint64_t h = ItemHash(items[start + i], seed);
+      hashes[i] = h;
+      __builtin_prefetch(main_words + SplitBlockIndex(h, main_blocks) * kWords, 1);
+      if (overflow_words != nullptr) {
+        __builtin_prefetch(
+            overflow_words + SplitBlockIndex(h, overflow_blocks) * kWords, 1);
+      }
     }
     for (size_t i = 0; i < n; ++i) {
       const uint64_t h = hashes[i];
-      if (main_items < main_capacity_) {
-        main_items += bits.Insert(bb, main_.MutableBlock(h), h);
+      BloomWord* const main_block =
+          main_words + SplitBlockIndex(h, main_blocks) * kWords;
+      if (main_items < main_capacity) {
+        main_items += bits.Insert(kBlockBytes, main_block, h);
         continue;
       }
-      if (bits.Test(bb, main_.Block(h), h)) continue;
-      if (overflow == nullptr) {
+      if (bits.Test(kBlockBytes, main_block, h)) continue;
+      if (overflow_words == nullptr) {
         uint32_t blocks;
         uint64_t capacity;
-        policy.OverflowShape(main_capacity_, &blocks, &capacity);
+        policy.OverflowShape(main_capacity, &blocks, &capacity);
         overflow = AddOverflowStage(blocks, capacity);
+        overflow_words = overflow->mutable_words();
+        overflow_blocks = overflow->num_blocks();
       }
-      overflow_items += bits.Insert(bb, overflow->MutableBlock(h), h);
+      overflow_items += bits.Insert(
+          kBlockBytes, overflow_words + SplitBlockIndex(h, overflow_blocks) * kWords,
+          h);
     }
   }
   main_items_.store(main_items, std::memory_order_relaxed);
@@ -159,13 +178,17 @@ inline bool UserFilter::InsertLoop(absl::Span<const int64_t> items,
 
 __attribute__((flatten)) bool UserFilter::InsertScalar(
     absl::Span<const int64_t> items, const FilterPolicy& policy) {
-  return InsertLoop(items, policy, ScalarBits());
+  return main_.block_bytes() == 64
+             ? InsertLoop<64>(items, policy, ScalarBits())
+             : InsertLoop<32>(items, policy, ScalarBits());
 }
 
 #if MESA_BLOOM_HAVE_AVX2
 __attribute__((target("avx2"), flatten)) bool UserFilter::InsertAvx2(
     absl::Span<const int64_t> items, const FilterPolicy& policy) {
-  return InsertLoop(items, policy, Avx2Bits());
+  return main_.block_bytes() == 64
+             ? InsertLoop<64>(items, policy, Avx2Bits())
+             : InsertLoop<32>(items, policy, Avx2Bits());
 }
 #endif
 

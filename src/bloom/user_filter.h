@@ -120,7 +120,7 @@ class UserFilter {
   double EstimatedFalsePositiveRate() const;
 
  private:
-  template <class Bits>
+  template <int kBlockBytes, class Bits>
   bool InsertLoop(absl::Span<const int64_t> items, const FilterPolicy& policy,
                   Bits bits);
   // A zeroed overflow stage, published to readers.
