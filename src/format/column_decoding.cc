@@ -24,6 +24,7 @@
 #include "fmt/format.h"
 #include "src/format/bit_packing.h"
 #include "src/format/column_encoding.h"
+#include "src/format/entropy_encoding.h"
 #include "src/util/coding.h"
 #include "src/util/status_macros.h"
 
@@ -54,6 +55,18 @@ inline bool FitsInt32(uint64_t word) {
   const int64_t v = static_cast<int64_t>(word);
   return v >= std::numeric_limits<int32_t>::min() &&
          v <= std::numeric_limits<int32_t>::max();
+}
+
+// Reads coded(count) (entropy_encoding.h) into values[0 .. count): with
+// `tags`, magnitudes and tags; without, signed values.
+absl::Status ReadCodedValues(Encoding e, Decoder* d, size_t count,
+                             std::string_view what, uint64_t* values,
+                             uint8_t* tags = nullptr) {
+  std::string error;
+  if (!ReadCoded(d, count, values, tags, &error)) {
+    return Corrupt(e, "{}: {}", what, error);
+  }
+  return absl::OkStatus();
 }
 
 // The largest value `width` bits hold.
@@ -277,6 +290,169 @@ absl::Status DecodeDeltaWords(std::string_view body, size_t n, uint64_t* out) {
   return absl::OkStatus();
 }
 
+// Checks that every one of out[0 .. n) is a sign-extended int32.
+absl::Status CheckInt32(Encoding e, const uint64_t* out, size_t n) {
+  int64_t lo = 0, hi = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t v = static_cast<int64_t>(out[i]);
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (lo >= std::numeric_limits<int32_t>::min() &&
+      hi <= std::numeric_limits<int32_t>::max()) {
+    return absl::OkStatus();
+  }
+  return Int32RangeError(e, n, [&](size_t i) { return out[i] ^ kSignBit; });
+}
+
+template <ColumnType kType>
+absl::Status DecodeHuffForWords(std::string_view body, size_t n,
+                                uint64_t* out) {
+  constexpr Encoding e = Encoding::kHuffFor;
+  Decoder d(body);
+  int64_t base;
+  if (!d.GetSignedVarint64(&base)) return Corrupt(e, "truncated base");
+  MESA_RETURN_IF_ERROR(ReadCodedValues(e, &d, n, "values", out));
+  if (!d.empty()) return Corrupt(e, "{} bytes left over", d.remaining());
+  const uint64_t b = static_cast<uint64_t>(base);
+  for (size_t i = 0; i < n; ++i) out[i] += b;
+  if constexpr (kType == ColumnType::kInt32) return CheckInt32(e, out, n);
+  return absl::OkStatus();
+}
+
+template <ColumnType kType>
+absl::Status DecodeHuffDeltaWords(std::string_view body, size_t n,
+                                  uint64_t* out) {
+  constexpr Encoding e = Encoding::kHuffDelta;
+  Decoder d(body);
+  int64_t base;
+  uint8_t tables;
+  if (!d.GetSignedVarint64(&base) || !d.GetFixed8(&tables)) {
+    return Corrupt(e, "truncated header");
+  }
+  if (tables < 1 || tables > kMaxCodedTables) {
+    return Corrupt(e, "{} tables, not 1..{}", tables, kMaxCodedTables);
+  }
+  // Unused thresholds stay 0: no width is below them.
+  uint8_t thresholds[kMaxCodedTables - 1] = {};
+  for (int j = 0; j + 1 < tables; ++j) {
+    if (!d.GetFixed8(&thresholds[j])) return Corrupt(e, "truncated header");
+    if (thresholds[j] < 1 || thresholds[j] > 64 ||
+        (j > 0 && thresholds[j] >= thresholds[j - 1])) {
+      return Corrupt(e, "threshold {} of {} not decreasing in 1..64", j,
+                     thresholds[j]);
+    }
+  }
+  CodedReader reader;
+  std::string error;
+  if (!reader.Open(&d, tables, &error)) {
+    return Corrupt(e, "values: {}", error);
+  }
+  const uint64_t b = static_cast<uint64_t>(base);
+  const int t0 = thresholds[0], t1 = thresholds[1], t2 = thresholds[2];
+  uint64_t prev = b;
+  reader.Decode(
+      n,
+      [&] {
+        const int width = BitWidth(prev - b);
+        return (width < t0) + (width < t1) + (width < t2);
+      },
+      [&](size_t i, uint64_t m, int restart) {
+        prev = (restart ? b : prev) + m;
+        out[i] = prev;
+      });
+  if (!reader.Finish(&d, n, &error)) return Corrupt(e, "values: {}", error);
+  if (!d.empty()) return Corrupt(e, "{} bytes left over", d.remaining());
+  if constexpr (kType == ColumnType::kInt32) return CheckInt32(e, out, n);
+  return absl::OkStatus();
+}
+
+template <ColumnType kType>
+absl::Status DecodeHuffRleWords(std::string_view body, size_t n,
+                                uint64_t* out) {
+  constexpr Encoding e = Encoding::kHuffRle;
+  Decoder d(body);
+  uint64_t run_count;
+  int64_t base;
+  if (!d.GetVarint64(&run_count) || !d.GetSignedVarint64(&base)) {
+    return Corrupt(e, "truncated header");
+  }
+  if (run_count == 0 || run_count > n) {
+    return Corrupt(e, "run_count {} not in 1..{}", run_count, n);
+  }
+  std::unique_ptr<uint64_t[]> lengths(new uint64_t[run_count]);
+  std::unique_ptr<uint8_t[]> tags(new uint8_t[run_count]);
+  std::unique_ptr<uint64_t[]> steps(new uint64_t[run_count]);
+  MESA_RETURN_IF_ERROR(ReadCodedValues(e, &d, run_count, "run lengths",
+                                       lengths.get(), tags.get()));
+  MESA_RETURN_IF_ERROR(
+      ReadCodedValues(e, &d, run_count, "run values", steps.get()));
+  if (!d.empty()) return Corrupt(e, "{} bytes left over", d.remaining());
+  size_t filled = 0;
+  uint64_t value = static_cast<uint64_t>(base);
+  for (uint64_t r = 0; r < run_count; ++r) {
+    if (tags[r] != 0) return Corrupt(e, "negative length of run {}", r);
+    if (lengths[r] >= n - filled) {
+      return Corrupt(e, "run lengths exceed {} values at run {}", n, r);
+    }
+    value += steps[r];
+    if (kType == ColumnType::kInt32 && !FitsInt32(value)) {
+      return Corrupt(e, "int32 value {} out of range at run {}",
+                     static_cast<int64_t>(value), r);
+    }
+    const size_t length = static_cast<size_t>(lengths[r]) + 1;
+    std::fill(out + filled, out + filled + length, value);
+    filled += length;
+  }
+  if (filled != n) {
+    return Corrupt(e, "run lengths sum to {}, expected {}", filled, n);
+  }
+  return absl::OkStatus();
+}
+
+// Reads the coded indices of an HDICT body into index[0 .. n) and checks
+// each is below dict_size.
+absl::Status ReadDictIndices(Decoder* d, size_t n, uint64_t dict_size,
+                             uint64_t* index) {
+  constexpr Encoding e = Encoding::kHuffDict;
+  MESA_RETURN_IF_ERROR(ReadCodedValues(e, d, n, "indices", index));
+  if (!d->empty()) return Corrupt(e, "{} bytes left over", d->remaining());
+  uint64_t max_index = 0;
+  for (size_t i = 0; i < n; ++i) max_index = std::max(max_index, index[i]);
+  if (max_index >= dict_size) {
+    const size_t row =
+        std::find_if(index, index + n,
+                     [&](uint64_t x) { return x >= dict_size; }) -
+        index;
+    return Corrupt(e, "index {} >= dictionary size {} at row {}", index[row],
+                   dict_size, row);
+  }
+  return absl::OkStatus();
+}
+
+template <ColumnType kType>
+absl::Status DecodeHuffDictWords(std::string_view body, size_t n,
+                                 uint64_t* out) {
+  constexpr Encoding e = Encoding::kHuffDict;
+  constexpr size_t kBytes = PlainWordBytes<kType>();
+  Decoder d(body);
+  uint64_t dict_size;
+  if (!d.GetVarint64(&dict_size)) return Corrupt(e, "truncated dict_size");
+  if (dict_size == 0 || dict_size > n) {
+    return Corrupt(e, "dict_size {} not in 1..{}", dict_size, n);
+  }
+  if (dict_size > d.remaining() / kBytes) {
+    return Corrupt(e, "truncated dictionary of {} values", dict_size);
+  }
+  std::vector<uint64_t> dict(dict_size);
+  ReadPlainWords<kType>(d.position(), dict_size, dict.data());
+  d.Skip(dict_size * kBytes);
+  MESA_RETURN_IF_ERROR(ReadDictIndices(&d, n, dict_size, out));
+  const uint64_t* dict_data = dict.data();
+  for (size_t i = 0; i < n; ++i) out[i] = dict_data[out[i]];
+  return absl::OkStatus();
+}
+
 template <ColumnType kType>
 absl::Status DecodeWords(Encoding e, std::string_view body, size_t n,
                          uint64_t* out) {
@@ -297,6 +473,23 @@ absl::Status DecodeWords(Encoding e, std::string_view body, size_t n,
         return DecodeDeltaWords<kType>(body, n, out);
       }
       break;
+    case Encoding::kHuffFor:
+      if constexpr (kType != ColumnType::kDouble) {
+        return DecodeHuffForWords<kType>(body, n, out);
+      }
+      break;
+    case Encoding::kHuffDelta:
+      if constexpr (kType != ColumnType::kDouble) {
+        return DecodeHuffDeltaWords<kType>(body, n, out);
+      }
+      break;
+    case Encoding::kHuffRle:
+      if constexpr (kType != ColumnType::kDouble) {
+        return DecodeHuffRleWords<kType>(body, n, out);
+      }
+      break;
+    case Encoding::kHuffDict:
+      return DecodeHuffDictWords<kType>(body, n, out);
   }
   return absl::DataLossError("not reached");
 }
@@ -409,32 +602,127 @@ absl::Status DecodeRleStrings(std::string_view body, size_t n,
   return absl::OkStatus();
 }
 
-absl::Status DecodeDictStrings(std::string_view body, size_t n,
-                               StringSink sink) {
-  constexpr Encoding e = Encoding::kDict;
+// The strings of dictionary indices index[0 .. n), each checked below
+// dict_size unless `checked`: the dictionary's strings are
+// dict_data[off[x], off[x + 1]).
+absl::Status GatherDictStrings(Encoding e, const uint64_t* off,
+                               std::string_view dict_data, uint64_t dict_size,
+                               const uint64_t* index, size_t n, bool checked,
+                               StringSink sink);
+
+// The dictionary of a DICT or HDICT string body: dict_size, then the
+// strings; off[0 .. dict_size] their offsets in *dict_data.
+absl::Status ReadStringDictionary(Encoding e, Decoder* d, size_t n,
+                                  uint64_t* dict_size,
+                                  std::unique_ptr<uint64_t[]>* off,
+                                  std::string_view* dict_data) {
+  if (!d->GetVarint64(dict_size)) return Corrupt(e, "truncated dict_size");
+  if (*dict_size == 0 || *dict_size > n) {
+    return Corrupt(e, "dict_size {} not in 1..{}", *dict_size, n);
+  }
+  // Each length takes at least a byte: bounds dict_size before reserving.
+  if (*dict_size > d->remaining()) {
+    return Corrupt(e, "{} bytes cannot hold {} dictionary lengths",
+                   d->remaining(), *dict_size);
+  }
+  off->reset(new uint64_t[*dict_size + 1]);
+  (*off)[0] = 0;
+  return ReadPlainStrings(e, d, *dict_size, "dictionary string", 0,
+                          off->get() + 1, dict_data);
+}
+
+absl::Status DecodeHuffDictStrings(std::string_view body, size_t n,
+                                   StringSink sink) {
+  constexpr Encoding e = Encoding::kHuffDict;
   Decoder d(body);
   uint64_t dict_size;
   if (!d.GetVarint64(&dict_size)) return Corrupt(e, "truncated dict_size");
   if (dict_size == 0 || dict_size > n) {
     return Corrupt(e, "dict_size {} not in 1..{}", dict_size, n);
   }
-  // Each length takes at least a byte: bounds dict_size before reserving.
-  if (dict_size > d.remaining()) {
-    return Corrupt(e, "{} bytes cannot hold {} dictionary lengths",
-                   d.remaining(), dict_size);
-  }
+  // The dictionary: coded lengths, then the bytes.
   std::unique_ptr<uint64_t[]> off(new uint64_t[dict_size + 1]);
   off[0] = 0;
+  MESA_RETURN_IF_ERROR(ReadCodedValues(e, &d, dict_size, "dictionary lengths",
+                                       off.get() + 1));
+  // The bytes take at least a bit each (coded) or a byte (raw).
+  const uint64_t limit = uint64_t{8} * d.remaining();
+  for (uint64_t j = 0; j < dict_size; ++j) {
+    // Negative (tag 1) lengths are huge: this rejects them too.
+    if (off[j + 1] > limit - off[j]) {
+      return Corrupt(e, "dictionary string {} of {} bytes overruns the body",
+                     j, off[j + 1]);
+    }
+    off[j + 1] += off[j];
+  }
+  uint8_t bytes_mode;
+  if (!d.GetFixed8(&bytes_mode)) return Corrupt(e, "truncated bytes_mode");
+  const uint64_t total = off[dict_size];
   std::string_view dict_data;
-  MESA_RETURN_IF_ERROR(ReadPlainStrings(e, &d, dict_size, "dictionary string",
-                                        0, off.get() + 1, &dict_data));
+  std::string decoded;
+  if (bytes_mode == 0) {
+    if (!d.GetBytes(total, &dict_data)) {
+      return Corrupt(e, "dictionary of {} bytes, {} left", total,
+                     d.remaining());
+    }
+  } else if (bytes_mode == 1) {
+    // Each coded byte takes at least a bit: bounds the allocation.
+    if (total == 0 || total > uint64_t{8} * d.remaining()) {
+      return Corrupt(e, "{} coded dictionary bytes in {} bytes", total,
+                     d.remaining());
+    }
+    decoded.resize(total);
+    CodedReader reader;
+    std::string error;
+    if (!reader.Open(&d, 1, &error)) {
+      return Corrupt(e, "dictionary bytes: {}", error);
+    }
+    uint64_t bad = 0;
+    char* out = decoded.data();
+    reader.Decode(
+        total, [] { return 0; },
+        [&](size_t i, uint64_t m, int tag) {
+          bad |= (m >> 8) | static_cast<uint64_t>(tag);
+          out[i] = static_cast<char>(m);
+        });
+    if (!reader.Finish(&d, total, &error)) {
+      return Corrupt(e, "dictionary bytes: {}", error);
+    }
+    if (bad != 0) return Corrupt(e, "dictionary byte out of range");
+    dict_data = decoded;
+  } else {
+    return Corrupt(e, "bytes_mode {}", bytes_mode);
+  }
+  std::unique_ptr<uint64_t[]> index(new uint64_t[n]);
+  MESA_RETURN_IF_ERROR(ReadDictIndices(&d, n, dict_size, index.get()));
+  return GatherDictStrings(e, off.get(), dict_data, dict_size, index.get(), n,
+                           /*checked=*/true, sink);
+}
+
+absl::Status DecodeDictStrings(std::string_view body, size_t n,
+                               StringSink sink) {
+  constexpr Encoding e = Encoding::kDict;
+  Decoder d(body);
+  uint64_t dict_size = 0;
+  std::unique_ptr<uint64_t[]> off;
+  std::string_view dict_data;
+  MESA_RETURN_IF_ERROR(
+      ReadStringDictionary(e, &d, n, &dict_size, &off, &dict_data));
   std::unique_ptr<uint64_t[]> index(new uint64_t[n]);
   MESA_RETURN_IF_ERROR(ReadPacked(e, &d, n, "indices", index.get()));
+  return GatherDictStrings(e, off.get(), dict_data, dict_size, index.get(), n,
+                           /*checked=*/false, sink);
+}
+
+absl::Status GatherDictStrings(Encoding e, const uint64_t* off,
+                               std::string_view dict_data, uint64_t dict_size,
+                               const uint64_t* index, size_t n, bool checked,
+                               StringSink sink) {
   const uint64_t room = sink.room();
   uint64_t total = 0;
   for (size_t i = 0; i < n; ++i) {
     const uint64_t x = index[i];
-    if (x >= dict_size) {
+    if (!checked && x >= dict_size) {
       return Corrupt(e, "index {} >= dictionary size {} at row {}", x,
                      dict_size, i);
     }
@@ -478,6 +766,8 @@ absl::Status DecodeStrings(Encoding e, std::string_view body, size_t n,
       return DecodeRleStrings(body, n, sink);
     case Encoding::kDict:
       return DecodeDictStrings(body, n, sink);
+    case Encoding::kHuffDict:
+      return DecodeHuffDictStrings(body, n, sink);
     default:
       return absl::DataLossError("not reached");
   }

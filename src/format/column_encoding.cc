@@ -22,15 +22,46 @@
 //          packed(n - 1, width): ordered value i = ordered value i-1 +
 //          min_delta + packed[i-1] (mod 2^64)
 //
+// The entropy-coded encodings use coded(count) of entropy_encoding.h, a
+// Huffman-coded stream of (tag, magnitude) pairs; x below is the pair's
+// signed value, tag ? -magnitude : magnitude (mod 2^64).
+// HFOR   := base svarint (a word), coded(n): value i = base + x_i
+// HDELTA := base svarint (a word), tables u8 (1..4), thresholds u8 x
+//           (tables - 1) (decreasing, 1..64), codedK(n) with that many
+//           tables: value i = (tag_i ? base : value i-1) + magnitude_i,
+//           with value -1 = base (mod 2^64), coded with table c = the
+//           number of thresholds above the bit width of value i-1 - base
+// HDICT  := dict_size varint (1..n), the dictionary, coded(n) of the
+//           indices (tag 0, each < dict_size); the dictionary is a PLAIN
+//           body of dict_size words for numbers, and for strings
+//           coded(dict_size) of their lengths (tag 0), bytes_mode u8, then
+//           their bytes: raw (mode 0) or coded(total bytes) (mode 1; tag 0,
+//           each < 256; total <= 8 x the bytes after bytes_mode)
+// HRLE   := run_count varint (1..n), base svarint (a word),
+//           coded(run_count) of length - 1 per run (tag 0),
+//           coded(run_count): run value r = run value r-1 + x_r, with run
+//           value -1 = base (mod 2^64)
+// This writer: HFOR's base is the minimum, or 0 when the values straddle
+// it (signed types), whichever codes smaller; HDELTA's base is the minimum
+// and a value below its predecessor restarts; HRLE's base is the first
+// value; HDICT's dictionary is in decreasing order of count (first
+// occurrence on ties).
+//
 // The writer's choice: one branch-free pass over the words finds the
-// ordered minimum and maximum, the number of runs and the range of
-// consecutive differences, which give the exact sizes of PLAIN, FOR and
-// DELTA. RLE's exact size (a varint per run) is summed only when its lower
+// ordered minimum and maximum, the number of runs and descents and the
+// range of consecutive differences, which give the exact sizes of PLAIN,
+// FOR and DELTA. With EncodeOptions::entropy_coding, a histogram pass per
+// candidate gives the exact sizes of HFOR (always), HDELTA (when at most a
+// quarter of the values descend) and HRLE (when there are at most n/2
+// runs). RLE's exact size (a varint per run) is summed only when its lower
 // bound, 2 bytes a run, could beat them. Then a pass counts distinct values
 // into a first-occurrence dictionary, recording each row's index; it stops
 // as soon as the dictionary alone makes DICT no smaller than the best other
-// encoding, or holds more than kMaxAutoDictSize values. (Strings: one pass
-// gives PLAIN's and RLE's sizes, then the same dictionary pass.) The
+// encoding, or holds more than kMaxAutoDictSize values (with entropy
+// coding: until the dictionary values alone reach the best size, as HDICT
+// may still win). HDICT's size then comes from the dictionary's counts.
+// (Strings: one pass gives PLAIN's and RLE's sizes, then the same
+// dictionary pass.) The
 // smallest encoding is then written once, and debug builds check its size
 // against the prediction.
 
@@ -44,6 +75,7 @@
 
 #include "fmt/format.h"
 #include "src/format/bit_packing.h"
+#include "src/format/entropy_encoding.h"
 #include "src/util/coding.h"
 #include "src/util/hash.h"
 #include "src/util/status_macros.h"
@@ -59,8 +91,21 @@ constexpr size_t kMaxAutoDictSize = 4096;
 
 // Tie-break order: the encoding that decodes fastest first.
 constexpr Encoding kPreference[kNumEncodings] = {
-    Encoding::kPlain, Encoding::kFor, Encoding::kDelta, Encoding::kRle,
-    Encoding::kDict};
+    Encoding::kPlain,   Encoding::kFor,     Encoding::kDelta,
+    Encoding::kRle,     Encoding::kDict,    Encoding::kHuffRle,
+    Encoding::kHuffFor, Encoding::kHuffDelta, Encoding::kHuffDict};
+// The most mantissa bits HFOR, HDELTA and HRLE fold into symbols (at most
+// 504 symbols, which histograms fast).
+constexpr int kMaxNumericSub = 2;
+
+// Per-thread scratch arrays, reused from chunk to chunk: slot `kSlot` of
+// type T, at least n long. Each encoder uses distinct slots.
+template <typename T, int kSlot>
+T* Scratch(size_t n) {
+  thread_local std::vector<T> buffer;
+  if (buffer.size() < n) buffer.resize(n);
+  return buffer.data();
+}
 
 // ceil(bits / 7) without a division: exact for 1..64 bits.
 inline size_t VarintLength(uint64_t v) {
@@ -108,6 +153,7 @@ struct NumericStats {
   int64_t max_delta = 0;
   bool delta_overflows = false;  // a difference does not fit an int64
   size_t runs = 0;
+  size_t descents = 0;  // values below their predecessor
 };
 
 // One branch-free pass; the RLE size, which needs a branch per run, is
@@ -125,6 +171,7 @@ NumericStats ComputeNumericStats(const uint64_t* w, size_t n) {
     int64_t dmin = std::numeric_limits<int64_t>::max();
     int64_t dmax = std::numeric_limits<int64_t>::min();
     bool overflow = false;
+    size_t descents = 0;
     for (size_t i = 1; i < n; ++i) {
       const uint64_t o = w[i] ^ kBias;
       mn = std::min(mn, o);
@@ -136,8 +183,10 @@ NumericStats ComputeNumericStats(const uint64_t* w, size_t n) {
       dmin = std::min(dmin, d);
       dmax = std::max(dmax, d);
       runs += o != prev_o;
+      descents += o < prev_o;
       prev_o = o;
     }
+    s.descents = descents;
     s.min = mn;
     s.max = mx;
     if (n > 1) {
@@ -262,33 +311,302 @@ class Dictionary {
   std::vector<V> values_;
 };
 
-// Fills `dict` and codes[0 .. n) with the dictionary of `get(i)` and returns
-// the DICT body's size, or kNotApplicable as soon as the dictionary holds
-// more than `max_size` values or makes the body larger than `limit` (or as
-// large, when `stop_at_equal`).
-template <typename V, typename Get>
-size_t BuildDictionary(ColumnType type, size_t n, Get get, size_t max_size,
-                       size_t limit, bool stop_at_equal,
-                       const EncodeOptions& options, Dictionary<V>* dict,
-                       uint64_t* codes) {
-  size_t dict_bytes = 0;
-  size_t size = 0;
+// The DICT body's size for `d` distinct values taking `dict_bytes`.
+inline size_t DictSize(size_t d, size_t dict_bytes, size_t n,
+                       const EncodeOptions& options) {
+  return VarintLength(d) + dict_bytes + 1 +
+         PackedBytes(n, PackWidth(d - 1, options));
+}
+
+// Fills `dict` and codes[0 .. n) with the first-occurrence dictionary of
+// `get(i)` and sets *dict_bytes to its PLAIN body's size. Returns false as
+// soon as the dictionary holds more than `max_size` values or
+// `give_up(d, dict_bytes)`, called as each new value is added, says so.
+template <typename V, typename Get, typename GiveUp>
+bool BuildDictionary(ColumnType type, size_t n, Get get, size_t max_size,
+                     GiveUp give_up, Dictionary<V>* dict, uint64_t* codes,
+                     size_t* dict_bytes) {
+  size_t bytes = 0;
   for (size_t i = 0; i < n; ++i) {
     const V v = get(i);
     bool added;
     codes[i] = dict->Add(v, &added);
     if (added) {
       const size_t d = dict->values().size();
-      dict_bytes += PlainValueBytes(type, v);
-      // The body's size if no other value were new: it only grows.
-      size = VarintLength(d) + dict_bytes + 1 +
-             PackedBytes(n, PackWidth(d - 1, options));
-      if (d > max_size || size > limit || (stop_at_equal && size == limit)) {
-        return kNotApplicable;
-      }
+      bytes += PlainValueBytes(type, v);
+      if (d > max_size || give_up(d, bytes)) return false;
     }
   }
-  return size;
+  *dict_bytes = bytes;
+  return true;
+}
+
+// The dictionary pass of the automatic choice, which gives up once the
+// dictionary cannot win: once DICT's size (which only grows with each new
+// value) is above `limit`, or equal to it when a tie goes to the other
+// encoding, and, with entropy coding, once the dictionary values alone
+// reach `limit` (HDICT adds its indices to them).
+struct DictGiveUp {
+  size_t n;
+  size_t limit;
+  bool stop_at_equal;
+  bool entropy_coding;
+  const EncodeOptions* options;
+  bool operator()(size_t d, size_t dict_bytes) const {
+    const size_t size = DictSize(d, dict_bytes, n, *options);
+    const bool dict_loses = size > limit || (stop_at_equal && size == limit);
+    return dict_loses &&
+           (!entropy_coding || VarintLength(d) + dict_bytes >= limit);
+  }
+};
+
+// HDICT's dictionary order: old index order[r] gets index r, in decreasing
+// order of count (first occurrence on ties); rank[old] = r.
+void RankByCount(const uint64_t* codes, size_t n, size_t d,
+                 std::vector<uint32_t>* order, std::vector<uint32_t>* rank,
+                 std::vector<uint32_t>* counts) {
+  counts->assign(d, 0);
+  for (size_t i = 0; i < n; ++i) ++(*counts)[codes[i]];
+  order->resize(d);
+  for (size_t j = 0; j < d; ++j) (*order)[j] = static_cast<uint32_t>(j);
+  std::stable_sort(order->begin(), order->end(), [&](uint32_t a, uint32_t b) {
+    return (*counts)[a] > (*counts)[b];
+  });
+  rank->resize(d);
+  for (size_t r = 0; r < d; ++r) (*rank)[(*order)[r]] = static_cast<uint32_t>(r);
+}
+
+// The most mantissa bits HDICT folds into symbols: indices below
+// 2 << sub are symbols of their own.
+inline int DictMaxSub(size_t d) {
+  return std::clamp(BitWidth(d - 1) - 1, 0, kMaxCodedSub);
+}
+
+// A coded(count) candidate and its size.
+struct CodedChoice {
+  size_t size = kNotApplicable;
+  CodedPlan plan;
+};
+
+// HDICT's size with a dictionary of `d` values whose own part (numbers:
+// PLAIN words; strings: coded lengths and the bytes) takes `dict_part`
+// bytes; the indices' plan.
+CodedChoice HuffDictChoice(size_t d, size_t dict_part,
+                           const std::vector<uint32_t>& order,
+                           const std::vector<uint32_t>& counts) {
+  CodedHistogram h(DictMaxSub(d), d);
+  for (size_t r = 0; r < d; ++r) h.Add(r, 0, counts[order[r]]);
+  CodedChoice c;
+  h.PlanBest(&c.plan);
+  c.size = VarintLength(d) + dict_part + c.plan.size();
+  return c;
+}
+
+// How HDICT stores a string dictionary: coded(dict_size) of the lengths,
+// then the bytes raw or as coded(total bytes), whichever is smaller (coded
+// only with at least two distinct bytes, which bounds the bytes a stream
+// can claim).
+struct StringDictPlan {
+  CodedPlan lengths;
+  bool coded_bytes = false;
+  CodedPlan bytes;
+  size_t total = 0;  // bytes of the strings
+  size_t size = 0;   // of the dictionary part
+};
+
+void PlanStringDictionary(const std::vector<std::string_view>& values,
+                          StringDictPlan* p) {
+  CodedHistogram lengths(kMaxNumericSub);
+  CodedHistogram bytes(kMaxCodedSub, 256);
+  p->total = 0;
+  for (std::string_view v : values) {
+    lengths.Add(v.size(), 0);
+    p->total += v.size();
+  }
+  lengths.PlanBest(&p->lengths);
+  p->coded_bytes = false;
+  if (p->total > 0) {
+    bytes.AddAll([&](auto add) {
+      for (std::string_view v : values) {
+        for (char c : v) add(static_cast<uint8_t>(c), 0);
+      }
+    });
+    bytes.PlanBest(&p->bytes);
+    p->coded_bytes = p->bytes.symbols >= 2 && p->bytes.size() < p->total;
+  }
+  p->size = p->lengths.size() + 1 + (p->coded_bytes ? p->bytes.size() : p->total);
+}
+
+// ---------------------------------------------------------------- pairs
+
+// The (tag, magnitude) pairs of HFOR, HDELTA and HRLE, passed to
+// emit(i, magnitude, tag).
+
+// HFOR: x_i = value i - base, as a sign and a magnitude.
+template <typename Emit>
+inline void HuffForPairs(const uint64_t* w, size_t n, uint64_t base,
+                         Emit emit) {
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t x = w[i] - base;
+    const uint64_t neg = x >> 63;
+    emit(i, (x ^ (0 - neg)) + neg, static_cast<int>(neg));
+  }
+}
+
+// HDELTA: a step up from the previous value (tag 0), or a restart from
+// the minimum (tag 1) for a value below its predecessor; also passes the
+// bit width of the previous value above the minimum (0 for the first).
+template <ColumnType kType, typename Emit>
+inline void HuffDeltaPairs(const uint64_t* w, size_t n, uint64_t min_ordered,
+                           Emit emit) {
+  constexpr uint64_t kBias = OrderBias<kType>();
+  uint64_t prev = min_ordered;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t o = w[i] ^ kBias;
+    const bool step = o >= prev;
+    emit(i, o - (step ? prev : min_ordered), step ? 0 : 1,
+         BitWidth(prev - min_ordered));
+    prev = o;
+  }
+}
+
+// HRLE: per run r, emit_length(r, length - 1) and emit_value(r, magnitude,
+// tag) of the step from the previous run's value (the first from w[0]).
+template <typename EmitLength, typename EmitValue>
+inline void HuffRlePairs(const uint64_t* w, size_t n, EmitLength emit_length,
+                         EmitValue emit_value) {
+  size_t run_start = 0, r = 0;
+  uint64_t prev = w[0];
+  for (size_t i = 1; i <= n; ++i) {
+    if (i == n || w[i] != w[run_start]) {
+      emit_length(r, i - run_start - 1);
+      const uint64_t x = w[run_start] - prev;
+      const uint64_t neg = x >> 63;
+      emit_value(r, (x ^ (0 - neg)) + neg, static_cast<int>(neg));
+      prev = w[run_start];
+      run_start = i;
+      ++r;
+    }
+  }
+}
+
+inline size_t SignedVarintLength(uint64_t word) {
+  return VarintLength(ZigZagEncode(static_cast<int64_t>(word)));
+}
+
+// HFOR's histogram of the offsets from `base`.
+void HuffForCount(const uint64_t* w, size_t n, uint64_t base,
+                  CodedHistogram* h) {
+  h->Clear();
+  h->AddAll([&](auto add) {
+    HuffForPairs(w, n, base, [&](size_t, uint64_t m, int tag) { add(m, tag); });
+  });
+}
+
+// HFOR's base: 0 when the values straddle it (signed types), so that
+// values near 0 of either sign stay small; else the minimum. Its plan and
+// size.
+template <ColumnType kType>
+CodedChoice HuffForChoice(const uint64_t* w, size_t n,
+                          const NumericStats& stats, uint64_t* base) {
+  const bool straddles = kType != ColumnType::kUint64 &&
+                         stats.min < kSignBit && stats.max > kSignBit;
+  *base = straddles ? 0 : stats.min ^ OrderBias<kType>();
+  CodedHistogram h(kMaxNumericSub);
+  HuffForCount(w, n, *base, &h);
+  CodedChoice c;
+  h.PlanBest(&c.plan);
+  c.size = SignedVarintLength(*base) + c.plan.size();
+  return c;
+}
+
+// HDELTA's tables: value i's context is the number of thresholds above
+// the bit width of value i-1 above the minimum. The writer's thresholds
+// are the top widths, maxw and maxw - 1 (maxw the width of max - min): the
+// steps of a locally sorted column are smaller where its values are dense,
+// near the minimum.
+struct DeltaChoice {
+  size_t size = kNotApplicable;
+  int tables = 1;
+  uint8_t thresholds[kMaxCodedTables - 1] = {};
+  CodedPlan plans[kMaxCodedTables];
+};
+
+inline int DeltaContext(int width, const uint8_t* thresholds, int tables) {
+  int c = 0;
+  for (int j = 0; j + 1 < tables; ++j) c += width < thresholds[j];
+  return c;
+}
+
+template <ColumnType kType>
+DeltaChoice HuffDeltaChoice(const uint64_t* w, size_t n,
+                            const NumericStats& stats) {
+  const int maxw = BitWidth(stats.max - stats.min);
+  // Histograms of the three-table contexts; fewer tables merge them.
+  std::vector<CodedHistogram> h(3, CodedHistogram(kMaxNumericSub));
+  HuffDeltaPairs<kType>(w, n, stats.min,
+                        [&](size_t, uint64_t m, int tag, int width) {
+                          h[(width < maxw) + (width < maxw - 1)].Add(m, tag);
+                        });
+  // The number of tables by the estimate; then plans of those only.
+  auto merged = [&](int tables, int t) {
+    // Table t merges the three-table contexts [first[t], first[t + 1]).
+    const int first[4] = {0, tables == 1 ? 3 : 1, tables == 3 ? 2 : 3, 3};
+    CodedHistogram m(kMaxNumericSub);
+    for (int j = first[t]; j < first[t + 1]; ++j) m.Merge(h[j]);
+    return m;
+  };
+  int best_tables = 1;
+  double best_bits = 0;
+  for (int tables = 1; tables <= 3; ++tables) {
+    if (tables > 1 && maxw < tables - 1) break;
+    double bits = 8.0 * (tables - 1);
+    bool empty = false;
+    for (int t = 0; t < tables && !empty; ++t) {
+      const CodedHistogram m = merged(tables, t);
+      empty = m.count() == 0;
+      double b = 0;
+      if (!empty) m.ChooseSub(&b);
+      bits += b + 8.0 * 3;  // and a table header
+    }
+    if (empty) continue;
+    if (tables == 1 || bits < best_bits) {
+      best_tables = tables;
+      best_bits = bits;
+    }
+  }
+  DeltaChoice c;
+  c.tables = best_tables;
+  for (int t = 0; t < best_tables; ++t) {
+    merged(best_tables, t).PlanBest(&c.plans[t]);
+  }
+  for (int j = 0; j + 1 < best_tables; ++j) {
+    c.thresholds[j] = static_cast<uint8_t>(maxw - j);
+  }
+  c.size = SignedVarintLength(stats.min ^ OrderBias<kType>()) + 1 +
+           static_cast<size_t>(best_tables - 1) + CodedSize(c.plans, best_tables);
+  return c;
+}
+
+struct RleChoice {
+  size_t size = kNotApplicable;
+  CodedPlan lengths;
+  CodedPlan values;
+};
+
+RleChoice HuffRleChoice(const uint64_t* w, size_t n, size_t runs,
+                        CodedHistogram* lengths, CodedHistogram* values) {
+  lengths->Clear();
+  values->Clear();
+  HuffRlePairs(
+      w, n, [lengths](size_t, uint64_t m) { lengths->Add(m, 0); },
+      [values](size_t, uint64_t m, int tag) { values->Add(m, tag); });
+  RleChoice c;
+  lengths->PlanBest(&c.lengths);
+  values->PlanBest(&c.values);
+  c.size = VarintLength(runs) + SignedVarintLength(w[0]) + c.lengths.size() +
+           c.values.size();
+  return c;
 }
 
 // ---------------------------------------------------------------- encoders
@@ -403,6 +721,74 @@ void EncodeDelta(const uint64_t* w, size_t n, const NumericStats& stats,
   PackBits(scratch, n - 1, width, dst);
 }
 
+template <ColumnType kType>
+void EncodeHuffFor(const uint64_t* w, size_t n, uint64_t base,
+                   const CodedPlan& plan, std::string* dst) {
+  uint64_t* magnitudes = Scratch<uint64_t, 1>(n);
+  uint8_t* tags = Scratch<uint8_t, 0>(n);
+  PutSignedVarint64(dst, static_cast<int64_t>(base));
+  HuffForPairs(w, n, base, [&](size_t i, uint64_t m, int tag) {
+    magnitudes[i] = m;
+    tags[i] = static_cast<uint8_t>(tag);
+  });
+  AppendCoded(&plan, 1, magnitudes, tags, nullptr, n, dst);
+}
+
+template <ColumnType kType>
+void EncodeHuffDelta(const uint64_t* w, size_t n, uint64_t min_ordered,
+                     const DeltaChoice& choice, std::string* dst) {
+  uint64_t* magnitudes = Scratch<uint64_t, 1>(n);
+  uint8_t* tags = Scratch<uint8_t, 0>(n);
+  uint8_t* contexts = Scratch<uint8_t, 1>(n);
+  PutSignedVarint64(dst, static_cast<int64_t>(min_ordered ^ OrderBias<kType>()));
+  PutFixed8(dst, static_cast<uint8_t>(choice.tables));
+  for (int j = 0; j + 1 < choice.tables; ++j) {
+    PutFixed8(dst, choice.thresholds[j]);
+  }
+  HuffDeltaPairs<kType>(
+      w, n, min_ordered, [&](size_t i, uint64_t m, int tag, int width) {
+        magnitudes[i] = m;
+        tags[i] = static_cast<uint8_t>(tag);
+        contexts[i] = static_cast<uint8_t>(
+            DeltaContext(width, choice.thresholds, choice.tables));
+      });
+  AppendCoded(choice.plans, choice.tables, magnitudes, tags, contexts, n,
+              dst);
+}
+
+void EncodeHuffRle(const uint64_t* w, size_t n, size_t runs,
+                   const RleChoice& choice, std::string* dst) {
+  uint64_t* lengths = Scratch<uint64_t, 1>(runs);
+  uint64_t* values = Scratch<uint64_t, 2>(runs);
+  uint8_t* tags = Scratch<uint8_t, 0>(runs);
+  HuffRlePairs(
+      w, n, [&](size_t r, uint64_t m) { lengths[r] = m; },
+      [&](size_t r, uint64_t m, int tag) {
+        values[r] = m;
+        tags[r] = static_cast<uint8_t>(tag);
+      });
+  PutVarint64(dst, runs);
+  PutSignedVarint64(dst, static_cast<int64_t>(w[0]));
+  AppendCoded(&choice.lengths, 1, lengths, nullptr, nullptr, runs, dst);
+  AppendCoded(&choice.values, 1, values, tags, nullptr, runs, dst);
+}
+
+// HDICT of the dictionary `values` (first-occurrence order) and its codes,
+// which become ranks in place.
+template <typename V, typename EncodeDictionary>
+void EncodeHuffDict(const std::vector<V>& values, uint64_t* codes, size_t n,
+                    const std::vector<uint32_t>& order,
+                    const std::vector<uint32_t>& rank, const CodedPlan& plan,
+                    EncodeDictionary encode_dictionary, std::string* dst) {
+  const size_t d = values.size();
+  PutVarint64(dst, d);
+  std::vector<V> ordered(d);
+  for (size_t r = 0; r < d; ++r) ordered[r] = values[order[r]];
+  encode_dictionary(ordered, dst);
+  for (size_t i = 0; i < n; ++i) codes[i] = rank[codes[i]];
+  AppendCoded(&plan, 1, codes, nullptr, nullptr, n, dst);
+}
+
 // ---------------------------------------------------------------- choice
 
 // The smallest of `sizes` (kNotApplicable where an encoding does not
@@ -425,10 +811,46 @@ bool PrefersOver(Encoding a, Encoding b) {
          std::find(std::begin(kPreference), std::end(kPreference), b);
 }
 
-// The most distinct values the dictionary pass may meet.
-size_t DictionaryCapacity(const Encoding* forced, size_t n) {
-  if (forced == nullptr) return std::min(n, kMaxAutoDictSize);
-  return *forced == Encoding::kDict ? n : 0;
+absl::Status NotApplicable(Encoding e, ColumnType type) {
+  return absl::InvalidArgumentError(fmt::format(
+      "{} does not apply to this {} column{}", EncodingName(e),
+      ColumnTypeName(type),
+      e == Encoding::kDelta ? " (a difference overflows int64)" : ""));
+}
+
+// Where EncodeColumn puts the smallest classic body when an entropy-coded
+// one wins.
+struct RunnerUp {
+  std::string* body;
+  Encoding* encoding;
+};
+
+// Appends the smallest classic encoding (per `sizes`) to the runner-up when
+// `chosen` is entropy-coded and that classic body is less than twice as
+// large: a codec may still shrink it below `chosen`.
+template <typename Emit>
+void EmitRunnerUp(Encoding chosen, const size_t* sizes, RunnerUp* runner_up,
+                  Emit emit) {
+  if (runner_up == nullptr) return;
+  *runner_up->encoding = chosen;
+  if (!IsEntropyCoded(chosen)) return;
+  size_t classic_sizes[kNumEncodings];
+  for (int e = 0; e < kNumEncodings; ++e) {
+    classic_sizes[e] =
+        IsEntropyCoded(static_cast<Encoding>(e)) ? kNotApplicable : sizes[e];
+  }
+  size_t best;
+  const Encoding classic = Smallest(classic_sizes, &best);
+  if (best >= sizes[static_cast<int>(chosen)] + sizes[static_cast<int>(chosen)] / 2) return;
+  *runner_up->encoding = classic;
+  emit(classic, runner_up->body);
+}
+
+// Whether the choice sizes `e`: the forced encoding only, or every classic
+// encoding and, with entropy coding, the entropy-coded ones.
+bool Wanted(Encoding e, const EncodeOptions& options, const Encoding* forced) {
+  if (forced != nullptr) return *forced == e;
+  return !IsEntropyCoded(e) || options.entropy_coding;
 }
 
 // Encodes a numeric column with `forced`, or with the smallest encoding if
@@ -436,64 +858,114 @@ size_t DictionaryCapacity(const Encoding* forced, size_t n) {
 template <ColumnType kType>
 absl::StatusOr<Encoding> EncodeWords(const ColumnVector& column,
                                      const EncodeOptions& options,
-                                     const Encoding* forced, std::string* dst) {
+                                     const Encoding* forced, std::string* dst,
+                                     RunnerUp* runner_up) {
   constexpr bool kOrdered = kType != ColumnType::kDouble;
   const uint64_t* w = column.words().data();
   const size_t n = column.size();
   const NumericStats stats = ComputeNumericStats<kType>(w, n);
+  auto wanted = [&](Encoding e) { return Wanted(e, options, forced); };
+  auto at = [](Encoding e) { return static_cast<int>(e); };
   size_t sizes[kNumEncodings];
   std::fill(std::begin(sizes), std::end(sizes), kNotApplicable);
-  sizes[static_cast<int>(Encoding::kPlain)] =
-      n * (kType == ColumnType::kInt32 ? 4 : 8);
+  sizes[at(Encoding::kPlain)] = n * (kType == ColumnType::kInt32 ? 4 : 8);
   if constexpr (kOrdered) {
-    sizes[static_cast<int>(Encoding::kFor)] =
+    sizes[at(Encoding::kFor)] =
         9 + PackedBytes(n, PackWidth(stats.max - stats.min, options));
     if (!stats.delta_overflows) {
       const uint64_t range = static_cast<uint64_t>(stats.max_delta) -
                              static_cast<uint64_t>(stats.min_delta);
-      sizes[static_cast<int>(Encoding::kDelta)] =
+      sizes[at(Encoding::kDelta)] =
           17 + PackedBytes(n - 1, PackWidth(range, options));
     }
   }
-  {
-    size_t best;
-    Smallest(sizes, &best);
-    if ((forced != nullptr && *forced == Encoding::kRle) ||
-        (forced == nullptr && RleSizeLowerBound(stats.runs) <= best)) {
-      sizes[static_cast<int>(Encoding::kRle)] =
-          RleSize<kType>(w, n, stats.runs);
+  // Entropy-coded candidates.
+  CodedChoice hfor;
+  DeltaChoice hdelta;
+  uint64_t hfor_base = 0;
+  RleChoice hrle;
+  if constexpr (kOrdered) {
+    CodedHistogram h(kMaxNumericSub);
+    if (wanted(Encoding::kHuffFor)) {
+      hfor = HuffForChoice<kType>(w, n, stats, &hfor_base);
+      sizes[at(Encoding::kHuffFor)] = hfor.size;
+    }
+    if (wanted(Encoding::kHuffDelta) &&
+        (forced != nullptr || stats.descents <= n / 4)) {
+      hdelta = HuffDeltaChoice<kType>(w, n, stats);
+      sizes[at(Encoding::kHuffDelta)] = hdelta.size;
+    }
+    if (wanted(Encoding::kHuffRle) &&
+        (forced != nullptr || stats.runs <= n / 2)) {
+      CodedHistogram values(kMaxNumericSub);
+      hrle = HuffRleChoice(w, n, stats.runs, &h, &values);
+      sizes[at(Encoding::kHuffRle)] = hrle.size;
     }
   }
-  std::unique_ptr<uint64_t[]> scratch(new uint64_t[n]);
-  Dictionary<uint64_t> dict(forced ? n : std::min(n, kMaxAutoDictSize));
+  {
+    // RLE, when its lower bound could win, or be the runner-up of an
+    // entropy-coded winner (less than 1.5 times its size).
+    size_t best;
+    Smallest(sizes, &best);
+    if (options.entropy_coding && best != kNotApplicable) best += best / 2;
+    if ((forced != nullptr && *forced == Encoding::kRle) ||
+        (forced == nullptr && RleSizeLowerBound(stats.runs) <= best)) {
+      sizes[at(Encoding::kRle)] = RleSize<kType>(w, n, stats.runs);
+    }
+  }
+  // Dictionaries. FOR and DELTA use `scratch`, the dictionaries `codes`:
+  // the runner-up and the winner may be one of each.
+  uint64_t* scratch = Scratch<uint64_t, 0>(n);
+  const bool want_dict =
+      wanted(Encoding::kDict) || wanted(Encoding::kHuffDict);
+  uint64_t* codes = Scratch<uint64_t, 3>(n);
+  Dictionary<uint64_t> dict(
+      !want_dict ? 0 : forced != nullptr ? n : std::min(n, kMaxAutoDictSize));
   auto get = [w](size_t i) { return w[i]; };
+  size_t dict_bytes = 0;
+  bool have_dict = false;
+  if (forced != nullptr) {
+    if (want_dict) {
+      have_dict = BuildDictionary<uint64_t>(
+          kType, n, get, kNotApplicable, [](size_t, size_t) { return false; },
+          &dict, codes, &dict_bytes);
+    }
+  } else {
+    // DICT's and HDICT's sizes are not known yet: this is the best of the
+    // others.
+    size_t limit;
+    const Encoding other = Smallest(sizes, &limit);
+    have_dict = BuildDictionary<uint64_t>(
+        kType, n, get, kMaxAutoDictSize,
+        DictGiveUp{n, limit, PrefersOver(other, Encoding::kDict),
+                   options.entropy_coding, &options},
+        &dict, codes, &dict_bytes);
+  }
+  std::vector<uint32_t> order, rank, counts;
+  CodedChoice hdict;
+  if (have_dict) {
+    const size_t d = dict.values().size();
+    if (wanted(Encoding::kDict)) {
+      sizes[at(Encoding::kDict)] = DictSize(d, dict_bytes, n, options);
+    }
+    if (wanted(Encoding::kHuffDict)) {
+      RankByCount(codes, n, d, &order, &rank, &counts);
+      hdict = HuffDictChoice(d, dict_bytes, order, counts);
+      sizes[at(Encoding::kHuffDict)] = hdict.size;
+    }
+  }
   Encoding chosen;
   if (forced != nullptr) {
     chosen = *forced;
-    if (chosen == Encoding::kDict) {
-      sizes[static_cast<int>(Encoding::kDict)] = BuildDictionary<uint64_t>(
-          kType, n, get, kNotApplicable, kNotApplicable, false, options, &dict,
-          scratch.get());
-    }
-    if (sizes[static_cast<int>(chosen)] == kNotApplicable) {
-      return absl::InvalidArgumentError(fmt::format(
-          "{} does not apply to this {} column{}", EncodingName(chosen),
-          ColumnTypeName(kType),
-          chosen == Encoding::kDelta ? " (a difference overflows int64)" : ""));
-    }
+    if (sizes[at(chosen)] == kNotApplicable) return NotApplicable(chosen, kType);
   } else {
-    // DICT's size is not known yet: this is the best of the others.
-    size_t limit;
-    const Encoding other = Smallest(sizes, &limit);
-    sizes[static_cast<int>(Encoding::kDict)] = BuildDictionary<uint64_t>(
-        kType, n, get, kMaxAutoDictSize, limit,
-        PrefersOver(other, Encoding::kDict), options, &dict, scratch.get());
     size_t unused;
     chosen = Smallest(sizes, &unused);
   }
-  const size_t old_size = dst->size();
-  dst->reserve(old_size + sizes[static_cast<int>(chosen)]);
-  switch (chosen) {
+  auto emit = [&](Encoding e, std::string* dst) {
+    const size_t old_size = dst->size();
+    dst->reserve(old_size + sizes[at(e)]);
+    switch (e) {
     case Encoding::kPlain:
       EncodePlainWords<kType>(w, n, dst);
       break;
@@ -501,20 +973,47 @@ absl::StatusOr<Encoding> EncodeWords(const ColumnVector& column,
       EncodeRleWords<kType>(w, n, stats.runs, dst);
       break;
     case Encoding::kDict:
-      EncodeDictWords(kType, dict, scratch.get(), n, options, dst);
+      EncodeDictWords(kType, dict, codes, n, options, dst);
+      break;
+    case Encoding::kHuffDict:
+      EncodeHuffDict(
+          dict.values(), codes, n, order, rank, hdict.plan,
+          [](const std::vector<uint64_t>& v, std::string* out) {
+            EncodePlainWordsOfType(kType, v.data(), v.size(), out);
+          },
+          dst);
       break;
     case Encoding::kFor:
       if constexpr (kOrdered) {
-        EncodeFor<kType>(w, n, stats, options, scratch.get(), dst);
+        EncodeFor<kType>(w, n, stats, options, scratch, dst);
       }
       break;
     case Encoding::kDelta:
       if constexpr (kOrdered) {
-        EncodeDelta<kType>(w, n, stats, options, scratch.get(), dst);
+        EncodeDelta<kType>(w, n, stats, options, scratch, dst);
       }
       break;
-  }
-  MESA_DCHECK(dst->size() - old_size == sizes[static_cast<int>(chosen)]);
+    case Encoding::kHuffFor:
+      if constexpr (kOrdered) {
+        EncodeHuffFor<kType>(w, n, hfor_base, hfor.plan, dst);
+      }
+      break;
+    case Encoding::kHuffDelta:
+      if constexpr (kOrdered) {
+        EncodeHuffDelta<kType>(w, n, stats.min, hdelta, dst);
+      }
+      break;
+    case Encoding::kHuffRle:
+      if constexpr (kOrdered) {
+        EncodeHuffRle(w, n, stats.runs, hrle, dst);
+      }
+      break;
+    }
+    MESA_DCHECK(dst->size() - old_size == sizes[at(e)]);
+  };
+  // The runner-up first: HDICT remaps the dictionary codes DICT uses.
+  EmitRunnerUp(chosen, sizes, runner_up, emit);
+  emit(chosen, dst);
   return chosen;
 }
 
@@ -522,73 +1021,130 @@ absl::StatusOr<Encoding> EncodeWords(const ColumnVector& column,
 absl::StatusOr<Encoding> EncodeStrings(const ColumnVector& column,
                                        const EncodeOptions& options,
                                        const Encoding* forced,
-                                       std::string* dst) {
+                                       std::string* dst, RunnerUp* runner_up) {
   const StringView col{column.offsets().data(), column.bytes().data()};
   const size_t n = column.size();
   const StringStats stats = ComputeStringStats(col, n);
+  auto wanted = [&](Encoding e) { return Wanted(e, options, forced); };
+  auto at = [](Encoding e) { return static_cast<int>(e); };
   size_t sizes[kNumEncodings];
   std::fill(std::begin(sizes), std::end(sizes), kNotApplicable);
-  sizes[static_cast<int>(Encoding::kPlain)] = stats.plain_bytes;
-  sizes[static_cast<int>(Encoding::kRle)] =
-      VarintLength(stats.runs) + stats.run_bytes;
-  std::unique_ptr<uint64_t[]> codes(new uint64_t[n]);
-  Dictionary<std::string_view> dict(DictionaryCapacity(forced, n));
+  sizes[at(Encoding::kPlain)] = stats.plain_bytes;
+  sizes[at(Encoding::kRle)] = VarintLength(stats.runs) + stats.run_bytes;
+  uint64_t* codes = Scratch<uint64_t, 3>(n);
+  const bool want_dict =
+      wanted(Encoding::kDict) || wanted(Encoding::kHuffDict);
+  Dictionary<std::string_view> dict(
+      !want_dict ? 0 : forced != nullptr ? n : std::min(n, kMaxAutoDictSize));
   auto get = [&col](size_t i) { return col.Get(i); };
-  Encoding chosen;
+  size_t dict_bytes = 0;
+  bool have_dict = false;
   if (forced != nullptr) {
-    chosen = *forced;
-    if (chosen == Encoding::kDict) {
-      sizes[static_cast<int>(Encoding::kDict)] =
-          BuildDictionary<std::string_view>(ColumnType::kString, n, get,
-                                            kNotApplicable, kNotApplicable,
-                                            false, options, &dict, codes.get());
-    }
-    if (sizes[static_cast<int>(chosen)] == kNotApplicable) {
-      return absl::InvalidArgumentError(fmt::format(
-          "{} does not apply to string columns", EncodingName(chosen)));
+    if (want_dict) {
+      have_dict = BuildDictionary<std::string_view>(
+          ColumnType::kString, n, get, kNotApplicable,
+          [](size_t, size_t) { return false; }, &dict, codes,
+          &dict_bytes);
     }
   } else {
     size_t limit;
     const Encoding other = Smallest(sizes, &limit);
-    sizes[static_cast<int>(Encoding::kDict)] =
-        BuildDictionary<std::string_view>(
-            ColumnType::kString, n, get, kMaxAutoDictSize, limit,
-            PrefersOver(other, Encoding::kDict), options, &dict, codes.get());
+    have_dict = BuildDictionary<std::string_view>(
+        ColumnType::kString, n, get, kMaxAutoDictSize,
+        DictGiveUp{n, limit, PrefersOver(other, Encoding::kDict),
+                   options.entropy_coding, &options},
+        &dict, codes, &dict_bytes);
+  }
+  std::vector<uint32_t> order, rank, counts;
+  CodedChoice hdict;
+  StringDictPlan string_dict;
+  if (have_dict) {
+    const size_t d = dict.values().size();
+    if (wanted(Encoding::kDict)) {
+      sizes[at(Encoding::kDict)] = DictSize(d, dict_bytes, n, options);
+    }
+    if (wanted(Encoding::kHuffDict)) {
+      RankByCount(codes, n, d, &order, &rank, &counts);
+      PlanStringDictionary(dict.values(), &string_dict);
+      hdict = HuffDictChoice(d, string_dict.size, order, counts);
+      sizes[at(Encoding::kHuffDict)] = hdict.size;
+    }
+  }
+  Encoding chosen;
+  if (forced != nullptr) {
+    chosen = *forced;
+    if (sizes[at(chosen)] == kNotApplicable) {
+      return absl::InvalidArgumentError(fmt::format(
+          "{} does not apply to string columns", EncodingName(chosen)));
+    }
+  } else {
     size_t unused;
     chosen = Smallest(sizes, &unused);
   }
-  const size_t old_size = dst->size();
-  dst->reserve(old_size + sizes[static_cast<int>(chosen)]);
-  switch (chosen) {
+  auto emit = [&](Encoding e, std::string* dst) {
+    const size_t old_size = dst->size();
+    dst->reserve(old_size + sizes[at(e)]);
+    switch (e) {
     case Encoding::kRle:
       EncodeRleStrings(col, n, stats.runs, dst);
       break;
     case Encoding::kDict:
-      EncodeDictStrings(dict, codes.get(), n, options, dst);
+      EncodeDictStrings(dict, codes, n, options, dst);
+      break;
+    case Encoding::kHuffDict:
+      EncodeHuffDict(
+          dict.values(), codes, n, order, rank, hdict.plan,
+          [&](const std::vector<std::string_view>& v, std::string* out) {
+            uint64_t* lengths = Scratch<uint64_t, 1>(v.size());
+            for (size_t i = 0; i < v.size(); ++i) lengths[i] = v[i].size();
+            AppendCoded(&string_dict.lengths, 1, lengths, nullptr, nullptr,
+                        v.size(), out);
+            PutFixed8(out, string_dict.coded_bytes ? 1 : 0);
+            if (!string_dict.coded_bytes) {
+              for (std::string_view s : v) out->append(s);
+              return;
+            }
+            uint64_t* bytes = Scratch<uint64_t, 2>(string_dict.total);
+            size_t k = 0;
+            for (std::string_view s : v) {
+              for (char c : s) bytes[k++] = static_cast<uint8_t>(c);
+            }
+            AppendCoded(&string_dict.bytes, 1, bytes, nullptr, nullptr,
+                        string_dict.total, out);
+          },
+          dst);
       break;
     default:
       EncodePlainStrings(n, get, dst);
       break;
-  }
-  MESA_DCHECK(dst->size() - old_size == sizes[static_cast<int>(chosen)]);
+    }
+    MESA_DCHECK(dst->size() - old_size == sizes[at(e)]);
+  };
+  EmitRunnerUp(chosen, sizes, runner_up, emit);
+  emit(chosen, dst);
   return chosen;
 }
 
 absl::StatusOr<Encoding> Encode(const ColumnVector& column,
                                 const EncodeOptions& options,
-                                const Encoding* forced, std::string* dst) {
+                                const Encoding* forced, std::string* dst,
+                                RunnerUp* runner_up = nullptr) {
   if (column.empty()) return forced ? *forced : Encoding::kPlain;
   switch (column.type()) {
     case ColumnType::kInt32:
-      return EncodeWords<ColumnType::kInt32>(column, options, forced, dst);
+      return EncodeWords<ColumnType::kInt32>(column, options, forced, dst,
+                                               runner_up);
     case ColumnType::kInt64:
-      return EncodeWords<ColumnType::kInt64>(column, options, forced, dst);
+      return EncodeWords<ColumnType::kInt64>(column, options, forced, dst,
+                                               runner_up);
     case ColumnType::kUint64:
-      return EncodeWords<ColumnType::kUint64>(column, options, forced, dst);
+      return EncodeWords<ColumnType::kUint64>(column, options, forced, dst,
+                                               runner_up);
     case ColumnType::kDouble:
-      return EncodeWords<ColumnType::kDouble>(column, options, forced, dst);
+      return EncodeWords<ColumnType::kDouble>(column, options, forced, dst,
+                                               runner_up);
     case ColumnType::kString:
-      return EncodeStrings(column, options, forced, dst);
+      return EncodeStrings(column, options, forced, dst, runner_up);
   }
   return absl::InvalidArgumentError("unknown column type");
 }
@@ -607,8 +1163,21 @@ std::string_view EncodingName(Encoding e) {
       return "FOR";
     case Encoding::kDelta:
       return "DELTA";
+    case Encoding::kHuffFor:
+      return "HFOR";
+    case Encoding::kHuffDelta:
+      return "HDELTA";
+    case Encoding::kHuffDict:
+      return "HDICT";
+    case Encoding::kHuffRle:
+      return "HRLE";
   }
   return "UNKNOWN";
+}
+
+bool IsEntropyCoded(Encoding e) {
+  return e == Encoding::kHuffFor || e == Encoding::kHuffDelta ||
+         e == Encoding::kHuffDict || e == Encoding::kHuffRle;
 }
 
 bool EncodingApplies(Encoding e, ColumnType type) {
@@ -616,9 +1185,13 @@ bool EncodingApplies(Encoding e, ColumnType type) {
     case Encoding::kPlain:
     case Encoding::kRle:
     case Encoding::kDict:
+    case Encoding::kHuffDict:
       return true;
     case Encoding::kFor:
     case Encoding::kDelta:
+    case Encoding::kHuffFor:
+    case Encoding::kHuffDelta:
+    case Encoding::kHuffRle:
       return type == ColumnType::kInt32 || type == ColumnType::kInt64 ||
              type == ColumnType::kUint64;
   }
@@ -629,6 +1202,16 @@ Encoding EncodeColumn(const ColumnVector& column, const EncodeOptions& options,
                       std::string* dst) {
   absl::StatusOr<Encoding> e = Encode(column, options, nullptr, dst);
   MESA_DCHECK(e.ok());
+  return e.ok() ? *e : Encoding::kPlain;
+}
+
+Encoding EncodeColumn(const ColumnVector& column, const EncodeOptions& options,
+                      std::string* dst, std::string* runner_up,
+                      Encoding* runner_up_encoding) {
+  RunnerUp r{runner_up, runner_up_encoding};
+  absl::StatusOr<Encoding> e = Encode(column, options, nullptr, dst, &r);
+  MESA_DCHECK(e.ok());
+  if (column.empty()) *runner_up_encoding = Encoding::kPlain;
   return e.ok() ? *e : Encoding::kPlain;
 }
 

@@ -27,30 +27,55 @@ enum class Encoding : uint8_t {
   kDict = 2,   // all types
   kFor = 3,    // int32, int64, uint64
   kDelta = 4,  // int32, int64, uint64
+  // Entropy-coded (src/format/entropy_encoding.h): Huffman-coded magnitude
+  // classes plus raw low bits. Their bodies are near-random bytes, which a
+  // general-purpose codec does not shrink.
+  kHuffFor = 5,    // int32, int64, uint64: signed offsets from a base
+  kHuffDelta = 6,  // int32, int64, uint64: steps up, or restarts from a base
+  kHuffDict = 7,   // all types: dictionary + coded indices
+  kHuffRle = 8,    // int32, int64, uint64: coded run lengths and value steps
 };
-inline constexpr int kNumEncodings = 5;
+inline constexpr int kNumEncodings = 9;
 
-// "PLAIN", "RLE", "DICT", "FOR", "DELTA"; "UNKNOWN" for other values.
+// "PLAIN", "RLE", "DICT", "FOR", "DELTA", "HFOR", "HDELTA", "HDICT", "HRLE";
+// "UNKNOWN" for other values.
 std::string_view EncodingName(Encoding e);
 
-// Whether `e` is defined for columns of `type` (FOR and DELTA are for
-// integer types only).
+// Whether `e` is defined for columns of `type` (FOR, DELTA, HFOR, HDELTA and
+// HRLE are for integer types only).
 bool EncodingApplies(Encoding e, ColumnType type);
+
+// Whether `e` is one of the entropy-coded encodings (HFOR, HDELTA, HDICT,
+// HRLE), whose bodies a codec does not compress.
+bool IsEntropyCoded(Encoding e);
 
 struct EncodeOptions {
   // Round bit-packed widths up to a multiple of 8. Set when the chunk will
   // be ZSTD-compressed: whole-byte values give the entropy coder whole
   // symbols. Default: false
   bool byte_aligned_widths = false;
+  // Let EncodeColumn choose the entropy-coded encodings too (HFOR, HDELTA,
+  // HDICT, HRLE). Default: false
+  bool entropy_coding = false;
 };
 
 // Appends to `dst` the body of the smallest encoding of all values of
 // `column` and returns which encoding it is. Ties go to the encoding that
-// decodes fastest (PLAIN, FOR, DELTA, RLE, DICT in that order). One
-// statistics pass computes every candidate's exact size; the values are
+// decodes fastest (PLAIN, FOR, DELTA, RLE, DICT, HRLE, HFOR, HDELTA, HDICT
+// in that order). One statistics pass computes the classic encodings' exact
+// sizes, a histogram pass each entropy-coded candidate's; the values are
 // then encoded once. An empty column appends nothing and returns kPlain.
 Encoding EncodeColumn(const ColumnVector& column, const EncodeOptions& options,
                       std::string* dst);
+
+// As EncodeColumn; in addition, when an entropy-coded encoding wins and the
+// smallest classic encoding (PLAIN, RLE, DICT, FOR, DELTA) is less than
+// twice its size, appends that classic body to `runner_up`, for a caller
+// that compresses it and keeps whichever is smaller. *runner_up_encoding is
+// the runner-up's encoding, or the winner's when there is none.
+Encoding EncodeColumn(const ColumnVector& column, const EncodeOptions& options,
+                      std::string* dst, std::string* runner_up,
+                      Encoding* runner_up_encoding);
 
 // Appends the body of `column` in encoding `e` (for tests and benchmarks).
 // InvalidArgument, appending nothing, if `e` does not apply to the

@@ -24,22 +24,41 @@ void EncodeBlock(const RowBatch& rows, Codec codec, int level,
   const size_t num_columns = rows.num_columns();
   EncodeOptions options;
   options.byte_aligned_widths = codec == Codec::kZstd;
+  // The entropy-coded encodings with ZSTD, the codec chosen for size; with
+  // none and Snappy, chosen for speed, the classic encodings decode faster.
+  options.entropy_coding = codec == Codec::kZstd;
 
-  thread_local std::string raw, compressed;
+  thread_local std::string raw, compressed, runner_up;
   std::string chunks;
   std::vector<uint64_t> chunk_sizes(num_columns);
   for (size_t c = 0; c < num_columns; ++c) {
     raw.clear();
-    Encoding e = EncodeColumn(rows.column(c), options, &raw);
+    runner_up.clear();
+    Encoding runner_up_encoding;
+    Encoding e = EncodeColumn(rows.column(c), options, &raw, &runner_up,
+                              &runner_up_encoding);
     Codec used = Codec::kNone;
     std::string_view payload = raw;
-    if (codec != Codec::kNone && raw.size() >= 64) {
+    // Entropy-coded bodies are stored as they are: no codec shrinks them.
+    // When one wins, the smallest classic body (if less than twice as
+    // large) is compressed and kept instead if it ends up smaller.
+    std::string_view candidate = raw;
+    if (IsEntropyCoded(e)) {
+      candidate = runner_up.empty() ? std::string_view() : runner_up;
+    }
+    if (codec != Codec::kNone && candidate.size() >= 64) {
       compressed.clear();
-      Compress(codec, level, raw, &compressed);
-      // Keep compression only when it saves at least 1/8.
-      if (compressed.size() < raw.size() - raw.size() / 8) {
+      Compress(codec, level, candidate, &compressed);
+      // Keep compression only when it saves at least 1/8, and a classic
+      // runner-up only when it beats the entropy-coded body.
+      if (compressed.size() < candidate.size() - candidate.size() / 8 &&
+          (!IsEntropyCoded(e) || compressed.size() < raw.size())) {
         used = codec;
         payload = compressed;
+        if (IsEntropyCoded(e)) {
+          e = runner_up_encoding;
+          raw.swap(runner_up);
+        }
       }
     }
     size_t chunk_begin = chunks.size();

@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,10 @@ namespace {
 constexpr ColumnType kAllTypes[] = {ColumnType::kInt32, ColumnType::kInt64,
                                     ColumnType::kUint64, ColumnType::kDouble,
                                     ColumnType::kString};
-constexpr Encoding kAllEncodings[] = {Encoding::kPlain, Encoding::kRle,
-                                      Encoding::kDict, Encoding::kFor,
-                                      Encoding::kDelta};
+constexpr Encoding kAllEncodings[] = {
+    Encoding::kPlain,   Encoding::kRle,       Encoding::kDict,
+    Encoding::kFor,     Encoding::kDelta,     Encoding::kHuffFor,
+    Encoding::kHuffDelta, Encoding::kHuffDict, Encoding::kHuffRle};
 constexpr size_t kSizes[] = {1, 2, 7, 8, 9, 100, 1300};
 
 constexpr int64_t kI64Min = std::numeric_limits<int64_t>::min();
@@ -272,6 +274,136 @@ TEST(ColumnEncodingTest, AutoChoiceIsTheSmallestAndMatchesForcedBytes) {
   }
 }
 
+// With entropy coding, the choice is the smallest of every encoding it
+// sizes: HDELTA when at most a quarter of the values descend, HRLE when
+// there are at most n/2 runs.
+TEST(ColumnEncodingTest, AutoChoiceWithEntropyCodingIsTheSmallest) {
+  std::mt19937_64 rng(mesa::testing::TestSeed(17));
+  for (ColumnType type : kAllTypes) {
+    for (size_t n : kSizes) {
+      for (Named& c : Columns(type, n, rng)) {
+        for (bool aligned : {false, true}) {
+          SCOPED_TRACE(::testing::Message()
+                       << ColumnTypeName(type) << " " << c.name << " n=" << n
+                       << " aligned=" << aligned);
+          EncodeOptions options{aligned, true};
+          size_t runs = 1, descents = 0;
+          if (!c.column.is_string()) {
+            const uint64_t bias = type == ColumnType::kUint64 ? 0 : 1ull << 63;
+            for (size_t i = 1; i < n; ++i) {
+              const uint64_t a = c.column.GetWord(i - 1) ^ bias;
+              const uint64_t b = c.column.GetWord(i) ^ bias;
+              runs += a != b;
+              descents += b < a;
+            }
+          }
+          size_t best_size = SIZE_MAX, dict_size = SIZE_MAX;
+          for (Encoding e : kAllEncodings) {
+            if (e == Encoding::kHuffDelta && descents > n / 4) continue;
+            if (e == Encoding::kHuffRle && runs > n / 2) continue;
+            std::string body;
+            if (!EncodeColumnAs(e, c.column, options, &body).ok()) continue;
+            if (e == Encoding::kHuffDict) {
+              dict_size = body.size();
+            } else {
+              best_size = std::min(best_size, body.size());
+            }
+          }
+          std::string body;
+          const Encoding chosen = EncodeColumn(c.column, options, &body);
+          // HDICT, whose dictionary bytes may be coded, is sized only when
+          // the dictionary's raw bytes do not already reach the best size.
+          size_t raw_dictionary = 0;
+          {
+            std::set<std::string> distinct;
+            for (size_t i = 0; i < n; ++i) {
+              distinct.insert(c.column.is_string()
+                                  ? std::string(c.column.GetString(i))
+                                  : std::to_string(c.column.GetWord(i)));
+            }
+            for (const std::string& v : distinct) {
+              raw_dictionary += c.column.is_string()
+                                    ? v.size() + (v.size() < 128 ? 1 : 2)
+                                    : (type == ColumnType::kInt32 ? 4 : 8);
+            }
+          }
+          if (dict_size < best_size &&
+              (chosen == Encoding::kHuffDict || raw_dictionary < best_size)) {
+            best_size = dict_size;
+          }
+          EXPECT_EQ(body.size(), best_size) << EncodingName(chosen);
+          std::string forced;
+          ASSERT_TRUE(EncodeColumnAs(chosen, c.column, options, &forced).ok());
+          EXPECT_EQ(Hex(body), Hex(forced));
+          ColumnVector out(type);
+          ASSERT_TRUE(DecodeExact(chosen, body, n, &out).ok());
+          ExpectSameValues(c.column, out);
+          // The runner-up is a classic encoding, smaller than 1.5 times
+          // the winner, or none.
+          std::string again, runner_up;
+          Encoding runner_up_encoding;
+          EXPECT_EQ(EncodeColumn(c.column, options, &again, &runner_up,
+                                 &runner_up_encoding),
+                    chosen);
+          EXPECT_EQ(again, body);
+          if (!runner_up.empty()) {
+            EXPECT_TRUE(IsEntropyCoded(chosen));
+            EXPECT_FALSE(IsEntropyCoded(runner_up_encoding));
+            EXPECT_LT(runner_up.size(), body.size() + body.size() / 2);
+            ColumnVector back(type);
+            ASSERT_TRUE(
+                DecodeExact(runner_up_encoding, runner_up, n, &back).ok());
+            ExpectSameValues(c.column, back);
+          } else {
+            EXPECT_EQ(runner_up_encoding, chosen);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(ColumnEncodingTest, EntropyCodedChoiceOnTypicalColumns) {
+  std::mt19937_64 rng(mesa::testing::TestSeed(18));
+  const size_t n = 1300;
+  std::vector<uint64_t> skewed, resets, runs;
+  uint64_t key = 0, run_value = 20000;
+  for (size_t i = 0; i < n; ++i) {
+    // A value column: mostly small, a few large, a few negative.
+    int64_t v = static_cast<int64_t>(rng() % 8);
+    if (rng() % 10 == 0) v = static_cast<int64_t>(rng() % 100000);
+    if (rng() % 50 == 0) v = -v;
+    skewed.push_back(static_cast<uint64_t>(v));
+    // A secondary key column: sorted runs of about 16 values.
+    key = i % 16 == 0 ? rng() % 50 : key + rng() % 20;
+    resets.push_back(500000 + key);
+    // A date column: long runs of consecutive values.
+    if (rng() % 20 == 0) ++run_value;
+    runs.push_back(run_value);
+  }
+  std::vector<std::string> strings;
+  for (size_t i = 0; i < n; ++i) {
+    strings.push_back("country-" + std::to_string(rng() % 40 * (rng() % 3)));
+  }
+  const EncodeOptions options{true, true};
+  std::string body;
+  EXPECT_EQ(
+      EncodeColumn(WordColumn(ColumnType::kInt64, skewed), options, &body),
+      Encoding::kHuffFor);
+  EXPECT_EQ(
+      EncodeColumn(WordColumn(ColumnType::kInt64, resets), options, &body),
+      Encoding::kHuffDelta);
+  EXPECT_EQ(EncodeColumn(WordColumn(ColumnType::kInt32, runs), options, &body),
+            Encoding::kHuffRle);
+  EXPECT_EQ(EncodeColumn(StringColumn(strings), options, &body),
+            Encoding::kHuffDict);
+  // Without entropy coding, never an entropy-coded encoding.
+  for (const auto& words : {skewed, resets, runs}) {
+    EXPECT_FALSE(IsEntropyCoded(
+        EncodeColumn(WordColumn(ColumnType::kInt64, words), {true}, &body)));
+  }
+}
+
 TEST(ColumnEncodingTest, AutoChoiceOnTypicalColumns) {
   std::mt19937_64 rng(mesa::testing::TestSeed(13));
   const size_t n = 1300;
@@ -423,6 +555,27 @@ std::vector<Golden> Goldens() {
   g.push_back(
       {Encoding::kDelta, WordColumn(ColumnType::kInt64, {100, 101, 103, 106}),
        Bytes({100, 0, 0, 0, 0, 0, 0, 0x80, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0x24})});
+  // HFOR: base 5 (svarint 0a), then coded(3) of a lone symbol 0: flags 08
+  // (sub 0, tag 0), lo 0, span 1, the length code `1 0 0` and no bits per
+  // value.
+  g.push_back({Encoding::kHuffFor, WordColumn(ColumnType::kInt64, {5, 5, 5}),
+               Bytes({0x0a, 0x08, 0, 1, 0x01})});
+  // HDELTA: base 7 (0e), 1 table; steps 0 0 1 from the base: symbols 0 and
+  // 1 of length 1 (flags 08, lo 0, span 2), lengths `100 0`, codes 0 0 1.
+  g.push_back(
+      {Encoding::kHuffDelta, WordColumn(ColumnType::kInt64, {7, 7, 8}),
+       Bytes({0x0e, 1, 0x08, 0, 2, 0x41})});
+  // HRLE: 2 runs, base 5 (0a); lengths - 1 = 2, 0 at sub 1 (flags 09, lo 0,
+  // span 3, lengths 1 0 1 = `100 101 100`, codes 1 0); steps 0, 4 at sub 2
+  // (flags 0a, lo 0, span 5, lengths 1 0 0 0 1 = `100 101 0 0 100`, codes
+  // 0 1).
+  g.push_back({Encoding::kHuffRle, WordColumn(ColumnType::kInt64, {5, 5, 5, 9}),
+               Bytes({2, 0x0a, 0x09, 0, 3, 0x69, 0x02, 0x0a, 0, 5, 0x29,
+                      0x11})});
+  // HDICT: "b" (twice) before "a"; lengths: a lone 1 (08 01 01 01); raw
+  // bytes (mode 0) "ba"; indices 0 1 0 with two codes of length 1.
+  g.push_back({Encoding::kHuffDict, StringColumn({"b", "a", "b"}),
+               Bytes({2, 0x08, 1, 1, 0x01, 0, 'b', 'a', 0x08, 0, 2, 0x21})});
   // A descending int32: min_delta -2 as an i64.
   g.push_back({Encoding::kDelta,
                WordColumn(ColumnType::kInt32, {0, static_cast<uint64_t>(-2)}),
@@ -569,6 +722,58 @@ TEST(ColumnEncodingTest, MalformedBodiesSayWhatIsWrong) {
       3, "int32 value 2147483648 out of range at row 2");
   ExpectDataLoss(Encoding::kDelta, i64, Bytes({1, 2, 3}), 3,
                  "truncated header");
+  ExpectDataLoss(Encoding::kHuffFor, i64, "", 1, "truncated base");
+  ExpectDataLoss(Encoding::kHuffFor, i64, Bytes({0x0a, 0x08, 0, 1, 0x01, 0}),
+                 3, "1 bytes left over");
+  ExpectDataLoss(Encoding::kHuffFor, i64, Bytes({0x0a, 0x28}), 3,
+                 "HFOR body: values: bad code table flags");
+  // HFOR of int32: base 2^31 - 1 (svarint fe ff ff ff 0f), values 0 and 1.
+  ExpectDataLoss(Encoding::kHuffFor, i32,
+                 Bytes({0xfe, 0xff, 0xff, 0xff, 0x0f, 0x08, 0, 2, 0x21}), 3,
+                 "int32 value 2147483648 out of range at row 1");
+  ExpectDataLoss(Encoding::kHuffDelta, i64, Bytes({0x0e, 0}), 3,
+                 "0 tables, not 1..4");
+  ExpectDataLoss(Encoding::kHuffDelta, i64, Bytes({0x0e, 3, 5, 5}), 3,
+                 "threshold 1 of 5 not decreasing");
+  ExpectDataLoss(Encoding::kHuffDelta, i64, Bytes({0x0e, 1, 0x08, 0, 2}), 3,
+                 "values: stream ends inside the code table");
+  ExpectDataLoss(Encoding::kHuffDelta, i64, Bytes({0x0e, 1, 0x08, 0, 2, 0x01}),
+                 10, "values: 10 values run past the 1 bytes left");
+  ExpectDataLoss(Encoding::kHuffRle, i64, Bytes({0, 0}), 3,
+                 "run_count 0 not in 1..3");
+  // One run of length 1 + 3 = 4 > 3 (a lone symbol 3: flags 08 lo 3 span 1).
+  ExpectDataLoss(Encoding::kHuffRle, i64,
+                 Bytes({1, 0x0a, 0x08, 3, 1, 0x01, 0x08, 0, 1, 0x01}), 3,
+                 "run lengths exceed 3 values at run 0");
+  ExpectDataLoss(Encoding::kHuffRle, i64,
+                 Bytes({1, 0x0a, 0x10, 1, 1, 0x01, 0x08, 0, 1, 0x01}), 3,
+                 "negative length of run 0");
+  ExpectDataLoss(Encoding::kHuffRle, i64,
+                 Bytes({1, 0x0a, 0x08, 1, 1, 0x01, 0x08, 0, 1, 0x01}), 3,
+                 "run lengths sum to 2, expected 3");
+  ExpectDataLoss(Encoding::kHuffDict, str,
+                 Bytes({2, 0x08, 1, 1, 0x01, 2, 'b', 'a', 0x08, 0, 2, 0x21}),
+                 3, "bytes_mode 2");
+  // Lengths 100, 100 (a lone symbol 100 at sub 7: flags 0f).
+  ExpectDataLoss(Encoding::kHuffDict, str,
+                 Bytes({2, 0x0f, 100, 1, 0x01, 0, 'b', 'a'}), 3,
+                 "dictionary string 0 of 100 bytes overruns the body");
+  // Lengths 2, 2 with raw bytes "ba" only.
+  ExpectDataLoss(Encoding::kHuffDict, str,
+                 Bytes({2, 0x08, 2, 1, 0x01, 0, 'b', 'a'}), 3,
+                 "dictionary of 4 bytes, 2 left");
+  // Coded bytes: 2 claimed in 0 bytes left.
+  ExpectDataLoss(Encoding::kHuffDict, str,
+                 Bytes({2, 0x08, 1, 1, 0x01, 1}), 3,
+                 "2 coded dictionary bytes in 0 bytes");
+  // Indices 0 and 2 (symbols 0, 2 of length 1: lengths `100 101 100`,
+  // codes 0 1) for a dictionary of 2.
+  ExpectDataLoss(
+      Encoding::kHuffDict, str,
+      Bytes({2, 0x08, 1, 1, 0x01, 0, 'b', 'a', 0x08, 0, 3, 0x69, 0x04}), 2,
+      "index 2 >= dictionary size 2 at row 1");
+  ExpectDataLoss(Encoding::kHuffDict, i64, Bytes({3}), 2,
+                 "dict_size 3 not in 1..2");
   ExpectDataLoss(Encoding::kFor, str, "", 1, "not defined for string");
   ExpectDataLoss(Encoding::kDelta, ColumnType::kDouble, "", 1,
                  "not defined for double");
