@@ -532,22 +532,31 @@ struct DeltaChoice {
   CodedPlan plans[kMaxCodedTables];
 };
 
-inline int DeltaContext(int width, const uint8_t* thresholds, int tables) {
-  int c = 0;
-  for (int j = 0; j + 1 < tables; ++j) c += width < thresholds[j];
-  return c;
-}
 
 template <ColumnType kType>
 DeltaChoice HuffDeltaChoice(const uint64_t* w, size_t n,
                             const NumericStats& stats) {
   const int maxw = BitWidth(stats.max - stats.min);
-  // Histograms of the three-table contexts; fewer tables merge them.
-  std::vector<CodedHistogram> h(3, CodedHistogram(kMaxNumericSub));
+  // The pairs and three-table contexts, kept for the encoder; histograms
+  // per context (fewer tables merge them).
+  uint64_t* magnitudes = Scratch<uint64_t, 4>(n);
+  uint8_t* tags = Scratch<uint8_t, 2>(n);
+  uint8_t* contexts = Scratch<uint8_t, 3>(n);
   HuffDeltaPairs<kType>(w, n, stats.min,
-                        [&](size_t, uint64_t m, int tag, int width) {
-                          h[(width < maxw) + (width < maxw - 1)].Add(m, tag);
+                        [&](size_t i, uint64_t m, int tag, int width) {
+                          magnitudes[i] = m;
+                          tags[i] = static_cast<uint8_t>(tag);
+                          contexts[i] = static_cast<uint8_t>(
+                              (width < maxw) + (width < maxw - 1));
                         });
+  std::vector<CodedHistogram> h(3, CodedHistogram(kMaxNumericSub));
+  for (int c = 0; c < 3; ++c) {
+    h[c].AddAll([&](auto add) {
+      for (size_t i = 0; i < n; ++i) {
+        if (contexts[i] == c) add(magnitudes[i], tags[i]);
+      }
+    });
+  }
   // The number of tables by the estimate; then plans of those only.
   auto merged = [&](int tables, int t) {
     // Table t merges the three-table contexts [first[t], first[t + 1]).
@@ -734,26 +743,23 @@ void EncodeHuffFor(const uint64_t* w, size_t n, uint64_t base,
   AppendCoded(&plan, 1, magnitudes, tags, nullptr, n, dst);
 }
 
+// HDELTA from the pairs and contexts HuffDeltaChoice left in its scratch
+// arrays.
 template <ColumnType kType>
-void EncodeHuffDelta(const uint64_t* w, size_t n, uint64_t min_ordered,
-                     const DeltaChoice& choice, std::string* dst) {
-  uint64_t* magnitudes = Scratch<uint64_t, 1>(n);
-  uint8_t* tags = Scratch<uint8_t, 0>(n);
-  uint8_t* contexts = Scratch<uint8_t, 1>(n);
+void EncodeHuffDelta(size_t n, uint64_t min_ordered, const DeltaChoice& choice,
+                     std::string* dst) {
+  const uint64_t* magnitudes = Scratch<uint64_t, 4>(n);
+  const uint8_t* tags = Scratch<uint8_t, 2>(n);
+  uint8_t* contexts = Scratch<uint8_t, 3>(n);
   PutSignedVarint64(dst, static_cast<int64_t>(min_ordered ^ OrderBias<kType>()));
   PutFixed8(dst, static_cast<uint8_t>(choice.tables));
   for (int j = 0; j + 1 < choice.tables; ++j) {
     PutFixed8(dst, choice.thresholds[j]);
   }
-  HuffDeltaPairs<kType>(
-      w, n, min_ordered, [&](size_t i, uint64_t m, int tag, int width) {
-        magnitudes[i] = m;
-        tags[i] = static_cast<uint8_t>(tag);
-        contexts[i] = static_cast<uint8_t>(
-            DeltaContext(width, choice.thresholds, choice.tables));
-      });
-  AppendCoded(choice.plans, choice.tables, magnitudes, tags, contexts, n,
-              dst);
+  // Three-table contexts to `tables` tables: the last table takes the rest.
+  const uint8_t last = static_cast<uint8_t>(choice.tables - 1);
+  for (size_t i = 0; i < n; ++i) contexts[i] = std::min(contexts[i], last);
+  AppendCoded(choice.plans, choice.tables, magnitudes, tags, contexts, n, dst);
 }
 
 void EncodeHuffRle(const uint64_t* w, size_t n, size_t runs,
@@ -884,30 +890,39 @@ absl::StatusOr<Encoding> EncodeWords(const ColumnVector& column,
   DeltaChoice hdelta;
   uint64_t hfor_base = 0;
   RleChoice hrle;
+  // With at least two runs, a per-value encoding (HFOR, HDELTA, DICT,
+  // HDICT) takes at least a bit per value: when HRLE is smaller than that,
+  // they are not sized at all.
+  bool per_value_loses = false;
   if constexpr (kOrdered) {
     CodedHistogram h(kMaxNumericSub);
-    if (wanted(Encoding::kHuffFor)) {
-      hfor = HuffForChoice<kType>(w, n, stats, &hfor_base);
-      sizes[at(Encoding::kHuffFor)] = hfor.size;
-    }
-    if (wanted(Encoding::kHuffDelta) &&
-        (forced != nullptr || stats.descents <= n / 4)) {
-      hdelta = HuffDeltaChoice<kType>(w, n, stats);
-      sizes[at(Encoding::kHuffDelta)] = hdelta.size;
-    }
     if (wanted(Encoding::kHuffRle) &&
         (forced != nullptr || stats.runs <= n / 2)) {
       CodedHistogram values(kMaxNumericSub);
       hrle = HuffRleChoice(w, n, stats.runs, &h, &values);
       sizes[at(Encoding::kHuffRle)] = hrle.size;
+      // (A constant signed column: RLE, at most 3 bytes and the value's
+      // svarint, is smaller than any per-value encoding.)
+      per_value_loses =
+          forced == nullptr &&
+          ((stats.runs >= 2 && hrle.size < n / 8) ||
+           (stats.runs == 1 && kType != ColumnType::kUint64 &&
+            n < (size_t{1} << 21)));
+    }
+    if (wanted(Encoding::kHuffFor) && !per_value_loses) {
+      hfor = HuffForChoice<kType>(w, n, stats, &hfor_base);
+      sizes[at(Encoding::kHuffFor)] = hfor.size;
+    }
+    if (wanted(Encoding::kHuffDelta) && !per_value_loses &&
+        (forced != nullptr || stats.descents <= n / 4)) {
+      hdelta = HuffDeltaChoice<kType>(w, n, stats);
+      sizes[at(Encoding::kHuffDelta)] = hdelta.size;
     }
   }
   {
-    // RLE, when its lower bound could win, or be the runner-up of an
-    // entropy-coded winner (less than 1.5 times its size).
+    // RLE, when its lower bound could win.
     size_t best;
     Smallest(sizes, &best);
-    if (options.entropy_coding && best != kNotApplicable) best += best / 2;
     if ((forced != nullptr && *forced == Encoding::kRle) ||
         (forced == nullptr && RleSizeLowerBound(stats.runs) <= best)) {
       sizes[at(Encoding::kRle)] = RleSize<kType>(w, n, stats.runs);
@@ -930,7 +945,7 @@ absl::StatusOr<Encoding> EncodeWords(const ColumnVector& column,
           kType, n, get, kNotApplicable, [](size_t, size_t) { return false; },
           &dict, codes, &dict_bytes);
     }
-  } else {
+  } else if (!per_value_loses) {
     // DICT's and HDICT's sizes are not known yet: this is the best of the
     // others.
     size_t limit;
@@ -1000,7 +1015,7 @@ absl::StatusOr<Encoding> EncodeWords(const ColumnVector& column,
       break;
     case Encoding::kHuffDelta:
       if constexpr (kOrdered) {
-        EncodeHuffDelta<kType>(w, n, stats.min, hdelta, dst);
+        EncodeHuffDelta<kType>(n, stats.min, hdelta, dst);
       }
       break;
     case Encoding::kHuffRle:

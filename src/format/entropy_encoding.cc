@@ -438,6 +438,32 @@ void AppendCoded(const CodedPlan* plans, int num_tables,
             static_cast<int>(std::min<size_t>(8, plan.table_bit_count - i)));
     }
   }
+  if (num_tables == 1) {
+    // One table: its fields in registers.
+    const int sub = plans[0].sub;
+    const uint32_t* const entries = plans[0].entries.data();
+    const int64_t offset0 = plans[0].lo[0];
+    const int64_t offset1 = int64_t{plans[0].lo[1]} - int64_t{plans[0].span[0]};
+    for (size_t i = 0; i < count; ++i) {
+      const uint64_t m = magnitudes[i];
+      const int64_t offset = tags != nullptr && tags[i] ? offset1 : offset0;
+      const uint32_t e =
+          entries[static_cast<int64_t>(CodedSymbol(m, sub)) - offset];
+      const int length = static_cast<int>((e >> 16) & 0xff);
+      const int extra = static_cast<int>(e >> 24);
+      const uint64_t mantissa = m & ((uint64_t{1} << extra) - 1);
+      if (length + extra <= 56) [[likely]] {
+        w.Put((e & 0xffff) | mantissa << length, length + extra);
+      } else {
+        w.Put(e & 0xffff, length);
+        w.Put(mantissa & 0xffffffffu, 32);
+        w.Put(mantissa >> 32, extra - 32);
+      }
+    }
+    MESA_DCHECK(w.end() == dst->data() + begin + stream);
+    dst->resize(begin + stream);
+    return;
+  }
   // Entry index of a (tag, symbol) in table t: symbol - offset[t][tag].
   const uint32_t* entries[kMaxCodedTables];
   int64_t offset[kMaxCodedTables][2];
@@ -609,33 +635,43 @@ bool CodedReader::Open(Decoder* in, int num_tables, std::string* error) {
     std::copy(per_length, per_length + kMaxCodeLength + 1,
               table_per_length[t]);
   }
-  // Decode tables of 2^bits entries: canonical codes, bit-reversed, fill
-  // every entry they prefix.
+  // Decode tables of 2^bits entries. A code of length l, bit-reversed,
+  // fills every entry whose low l bits it is. Built by length: with the
+  // codes of lengths < l in a table of 2^(l-1) entries, copying it to its
+  // second half extends them to 2^l entries; then each code of length l
+  // takes its one entry. (Entries not yet filled are prefixes of longer
+  // codes, filled later: the code is complete.)
   const size_t table_size = size_t{1} << bits;
   mask_ = table_size - 1;
   for (int t = 0; t < num_tables; ++t) {
     const Header& h = headers[t];
     const uint32_t alphabet = CodedAlphabet(h.sub);
     const uint32_t* per_length = table_per_length[t];
+    const std::vector<uint32_t>& symbols_t = table_symbols[t];
+    const std::vector<uint8_t>& lengths_t = table_lengths[t];
     uint32_t* table = tables_ + (size_t{static_cast<unsigned>(t)} << kMaxCodeLength);
-    uint32_t next[kMaxCodeLength + 1] = {};
-    uint32_t code = 0;
-    for (int l = 1; l <= kMaxCodeLength; ++l) {
-      code = (code + per_length[l - 1]) << 1;
-      next[l] = code;
-    }
-    for (size_t j = 0; j < table_symbols[t].size(); ++j) {
-      const int l = table_lengths[t][j];
-      const uint32_t reversed = l > 0 ? ReverseBits(next[l]++, l) : 0;
-      const uint32_t s = table_symbols[t][j];
+    auto entry = [&](size_t j) {
+      const uint32_t s = symbols_t[j];
       const int tag = s >= alphabet ? 1 : 0;
       const uint32_t symbol = s - (tag ? alphabet : 0);
       const int extra = CodedExtraBits(symbol, h.sub);
       const uint32_t top =
           static_cast<uint32_t>(CodedSymbolBase(symbol, h.sub) >> extra);
-      const uint32_t e = Entry(l, extra, tag, top);
-      for (size_t k = reversed; k < table_size; k += size_t{1} << l) {
-        table[k] = e;
+      return Entry(lengths_t[j], extra, tag, top);
+    };
+    table[0] = 0;
+    if (lengths_t.size() == 1 && lengths_t[0] == 0) table[0] = entry(0);
+    uint32_t code = 0;
+    for (int l = 1; l <= bits; ++l) {
+      const size_t half = size_t{1} << (l - 1);
+      std::memcpy(table + half, table, half * sizeof(uint32_t));
+      code = (code + per_length[l - 1]) << 1;
+      if (per_length[l] == 0) continue;
+      // Codes of length l, canonical: in symbol order.
+      uint32_t next = code;
+      for (size_t j = 0; j < symbols_t.size(); ++j) {
+        if (lengths_t[j] != l) continue;
+        table[ReverseBits(next++, l)] = entry(j);
       }
     }
   }
