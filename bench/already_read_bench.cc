@@ -8,6 +8,8 @@
 //                          reads each, over ~256 MiB of filters (cold in
 //                          cache): checks/s, request p50/p99, bits per
 //                          item and the measured false-positive rate
+//   BM_FilterUnreadGrown/R the same, for users whose filters grew by 1/8
+//                          after they were built (an overflow stage)
 //   BM_FilterUnreadMany/R  8 users x 400 candidates per call
 //   BM_MarkRead/B          MarkRead of B new items for random cached users
 //   BM_FilterInsert        raw filter inserts into a 100 M-item filter
@@ -66,6 +68,7 @@ class GeneratedHistory : public ReadHistoryLoader {
 // A cache holding `users` users of `reads` reads each.
 struct Fixture {
   size_t reads = 0;
+  double grown = 0;
   int64_t users = 0;
   std::unique_ptr<GeneratedHistory> loader;
   std::unique_ptr<AlreadyReadCache> cache;
@@ -73,10 +76,13 @@ struct Fixture {
   double fp_rate = 0;
 };
 
+// `grown`: after loading, each user reads that fraction of its history
+// again in new items (through MarkRead), so its filter has an overflow stage.
 std::unique_ptr<Fixture> MakeFixture(size_t reads, double overflow_fraction,
-                                     uint64_t filter_bytes) {
+                                     uint64_t filter_bytes, double grown = 0) {
   auto f = std::make_unique<Fixture>();
   f->reads = reads;
+  f->grown = grown;
   const double bytes_per_user = reads * 10.1 / 8 + internal::kEntryOverheadBytes;
   f->users = std::max<int64_t>(
       64, static_cast<int64_t>(filter_bytes / bytes_per_user));
@@ -87,8 +93,15 @@ std::unique_ptr<Fixture> MakeFixture(size_t reads, double overflow_fraction,
   o.overflow_fraction = overflow_fraction;
   f->cache = AlreadyReadCache::Create(o, f->loader.get()).value();
   std::vector<bool> read;
+  std::vector<int64_t> fresh(static_cast<size_t>(reads * grown));
   for (int64_t u = 1; u <= f->users; ++u) {
     (void)f->cache->AreRead(u, {1}, &read);  // loads u
+    if (!fresh.empty()) {
+      for (size_t i = 0; i < fresh.size(); ++i) {
+        fresh[i] = 3000000000 + u * 10000000 + static_cast<int64_t>(i);
+      }
+      (void)f->cache->MarkRead(u, fresh);
+    }
   }
   const AlreadyReadCacheStats s = f->cache->Stats();
   f->bits_per_item =
@@ -110,11 +123,11 @@ std::unique_ptr<Fixture> MakeFixture(size_t reads, double overflow_fraction,
 }
 
 // One fixture alive at a time (they are large).
-Fixture* GetFixture(size_t reads, double overflow_fraction = 0.25) {
+Fixture* GetFixture(size_t reads, double grown = 0) {
   static std::unique_ptr<Fixture> current;
-  if (current == nullptr || current->reads != reads) {
+  if (current == nullptr || current->reads != reads || current->grown != grown) {
     current.reset();
-    current = MakeFixture(reads, overflow_fraction, FilterBudgetBytes());
+    current = MakeFixture(reads, 0.25, FilterBudgetBytes(), grown);
   }
   return current.get();
 }
@@ -137,8 +150,7 @@ void ReportLatencies(benchmark::State& state, std::vector<double>* ns) {
   state.counters["p99_us"] = (*ns)[ns->size() * 99 / 100] / 1000;
 }
 
-void BM_FilterUnread(benchmark::State& state) {
-  Fixture* f = GetFixture(static_cast<size_t>(state.range(0)));
+void FilterUnreadLoop(benchmark::State& state, Fixture* f) {
   const std::vector<int64_t>& pool = CandidatePool();
   SplitMix64 rng(11);
   std::vector<int64_t> unread;
@@ -161,7 +173,19 @@ void BM_FilterUnread(benchmark::State& state) {
   state.counters["bits_per_item"] = f->bits_per_item;
   state.counters["fp_pct"] = 100 * f->fp_rate;
 }
+
+void BM_FilterUnread(benchmark::State& state) {
+  FilterUnreadLoop(state, GetFixture(static_cast<size_t>(state.range(0))));
+}
 BENCHMARK(BM_FilterUnread)->Arg(500)->Arg(5000)->Arg(10000)->Arg(50000)->Arg(500000);
+
+// Users who read 1/8 more since their filter was built: every check of an
+// unread candidate touches both stages (two cache lines).
+void BM_FilterUnreadGrown(benchmark::State& state) {
+  FilterUnreadLoop(state,
+                   GetFixture(static_cast<size_t>(state.range(0)), 0.125));
+}
+BENCHMARK(BM_FilterUnreadGrown)->Arg(5000)->Arg(500000);
 
 void BM_FilterUnreadMany(benchmark::State& state) {
   Fixture* f = GetFixture(static_cast<size_t>(state.range(0)));

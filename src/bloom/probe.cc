@@ -29,6 +29,11 @@ struct ScalarTest {
                   uint64_t hash) const {
     return AtomicBlockTest(block_bytes, block, hash);
   }
+  bool Either(int block_bytes, const BloomWord* a, const BloomWord* b,
+              uint64_t hash) const {
+    return AtomicBlockTest(block_bytes, a, hash) ||
+           AtomicBlockTest(block_bytes, b, hash);
+  }
 };
 
 #if MESA_BLOOM_HAVE_AVX2
@@ -37,6 +42,12 @@ struct Avx2Test {
                                                   const BloomWord* block,
                                                   uint64_t hash) const {
     return BlockTestAvx2(block_bytes, block, hash);
+  }
+  __attribute__((target("avx2"))) bool Either(int block_bytes,
+                                              const BloomWord* a,
+                                              const BloomWord* b,
+                                              uint64_t hash) const {
+    return BlockTestEitherAvx2(block_bytes, a, b, hash);
   }
 };
 #endif
@@ -54,8 +65,9 @@ inline void ProbeLoop(absl::Span<const ProbeRequest> requests, uint64_t* maybe,
   uint64_t word = 0;
   auto finish_one = [&]() {
     const InFlight& f = ring[tested % kProbeDistance];
-    bool hit = test(block_bytes, f.main, f.hash);
-    if (!hit && f.overflow != nullptr) hit = test(block_bytes, f.overflow, f.hash);
+    const bool hit = f.overflow == nullptr
+                         ? test(block_bytes, f.main, f.hash)
+                         : test.Either(block_bytes, f.main, f.overflow, f.hash);
     word |= uint64_t{hit} << (tested & 63);
     ++tested;
     if ((tested & 63) == 0) {

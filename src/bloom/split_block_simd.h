@@ -199,6 +199,37 @@ __attribute__((target("avx2"))) MESA_BLOOM_ALWAYS_INLINE bool BlockTestAvx2(
                            : Block32TestAvx2(block, hash);
 }
 
+__attribute__((target("avx2"))) MESA_BLOOM_ALWAYS_INLINE bool
+Block64HasMasksAvx2(const BloomWord* block, __m256i mask_lo, __m256i mask_hi) {
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block));
+  const __m256i hi =
+      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 8));
+  return _mm256_testc_si256(lo, mask_lo) & _mm256_testc_si256(hi, mask_hi);
+}
+
+// BlockTestAvx2(a) || BlockTestAvx2(b) for one hash: the bit masks are the
+// same in both blocks, so they are computed once.
+__attribute__((target("avx2"))) MESA_BLOOM_ALWAYS_INLINE bool
+BlockTestEitherAvx2(int block_bytes, const BloomWord* a, const BloomWord* b,
+                    uint64_t hash) {
+  if (block_bytes == 64) {
+    const __m256i pos = SplitBlockPositionsAvx2(hash, 26);
+    const __m256i one = _mm256_set1_epi64x(1);
+    const __m256i mask_lo = _mm256_sllv_epi64(
+        one, _mm256_cvtepu32_epi64(_mm256_castsi256_si128(pos)));
+    const __m256i mask_hi = _mm256_sllv_epi64(
+        one, _mm256_cvtepu32_epi64(_mm256_extracti128_si256(pos, 1)));
+    return Block64HasMasksAvx2(a, mask_lo, mask_hi) ||
+           Block64HasMasksAvx2(b, mask_lo, mask_hi);
+  }
+  const __m256i mask = _mm256_sllv_epi32(_mm256_set1_epi32(1),
+                                         SplitBlockPositionsAvx2(hash, 27));
+  return _mm256_testc_si256(
+             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a)), mask) ||
+         _mm256_testc_si256(
+             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b)), mask);
+}
+
 #else
 
 inline bool CpuHasAvx2() { return false; }

@@ -140,24 +140,26 @@ inline bool UserFilter::InsertLoop(absl::Span<const int64_t> items,
   uint32_t overflow_blocks = overflow != nullptr ? overflow->num_blocks() : 0;
   for (size_t start = 0; start < items.size(); start += kGroup) {
     const size_t n = std::min(kGroup, items.size() - start);
+    // Once the main stage is full, new items only touch the overflow stage.
+    const bool main_full = main_items >= main_capacity;
     for (size_t i = 0; i < n; ++i) {
       const uint64_t h = ItemHash(items[start + i], seed);
       hashes[i] = h;
-      __builtin_prefetch(main_words + SplitBlockIndex(h, main_blocks) * kWords, 1);
-      if (overflow_words != nullptr) {
+      if (!main_full) {
+        __builtin_prefetch(main_words + SplitBlockIndex(h, main_blocks) * kWords,
+                           1);
+      } else if (overflow_words != nullptr) {
         __builtin_prefetch(
             overflow_words + SplitBlockIndex(h, overflow_blocks) * kWords, 1);
       }
     }
     for (size_t i = 0; i < n; ++i) {
       const uint64_t h = hashes[i];
-      BloomWord* const main_block =
-          main_words + SplitBlockIndex(h, main_blocks) * kWords;
       if (main_items < main_capacity) {
-        main_items += bits.Insert(kBlockBytes, main_block, h);
+        main_items += bits.Insert(
+            kBlockBytes, main_words + SplitBlockIndex(h, main_blocks) * kWords, h);
         continue;
       }
-      if (bits.Test(kBlockBytes, main_block, h)) continue;
       if (overflow_words == nullptr) {
         uint32_t blocks;
         uint64_t capacity;

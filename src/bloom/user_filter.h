@@ -76,8 +76,12 @@ class UserFilter {
 
   // ---- writer side (serialized by the caller)
 
-  // Adds `items`, prefetching ahead. An item whose bits are all set already
-  // is not counted. Returns NeedsRebuild().
+  // Adds `items`, prefetching ahead: to the main stage until it holds its
+  // capacity, then to the overflow stage (created on first use). An item
+  // whose bits in the stage it goes to were all set already is not counted;
+  // once the main stage is full it is not consulted, so re-reading an old
+  // item may count it again (one extra cache line per insert saved). Returns
+  // NeedsRebuild().
   bool Insert(absl::Span<const int64_t> items, const FilterPolicy& policy);
   // For snapshots, before the filter is shared: an overflow stage holding
   // `bits`, and the stages' item counts.
