@@ -92,8 +92,9 @@ struct AlreadyReadCacheOptions {
   // share and eviction clock. A power of two in [1, 4096]. Default: 64
   int num_shards = 64;
 
-  // The false-positive rate of a freshly built filter at its capacity; a
-  // filter that is growing stays below 1.4x this until it is rebuilt.
+  // The false-positive rate of a freshly built filter at its capacity. A
+  // growing filter stays below 1.4x this until its overflow stage is full,
+  // which starts a rebuild; reads marked while the rebuild runs add to it.
   // In (0, 0.5]. Default: 0.01
   double target_false_positive_rate = 0.01;
 
