@@ -64,6 +64,8 @@ struct DeltaStats {
 
 struct TableStats {
   std::string name;
+  std::string rollup_of;  // a rollup's parent; empty for a table
+  bool ready = true;      // false while a rollup is back-filled
   std::vector<DeltaStats> deltas;  // live deltas, by version range
 };
 
@@ -89,22 +91,40 @@ class Database {
 
   virtual ~Database() = default;
 
-  // AlreadyExists if the name is taken; InvalidArgument for a bad name,
-  // schema or options.
+  // AlreadyExists if the name (or a rollup's) is taken; InvalidArgument for
+  // a bad name, schema, options or rollup. The table and the rollups of
+  // options.rollups are created together.
   virtual absl::StatusOr<std::shared_ptr<const Table>> CreateTable(
       std::string_view name, const Schema& schema,
       const TableOptions& options = {}) = 0;
-  // Readers that already pinned a version still see the table.
+  // Drops a table and its rollups. Readers that already pinned a version
+  // still see them. InvalidArgument for a rollup (use DropRollup).
   virtual absl::Status DropTable(std::string_view name) = 0;
+  // Tables and rollups, sorted by name.
   virtual std::vector<std::string> ListTables() const = 0;
-  // NotFound if there is no such table.
+
+  // Adds a rollup to table `table`. If the table holds no rows yet the
+  // rollup is ready at once; otherwise it is back-filled in the background
+  // (or by CompactNow() when background_threads is 0) from a pinned
+  // version, while commits go on and derive its rows as usual; it is used
+  // and readable only once complete (Table::ready()), from the version it
+  // was back-filled at on. The handle returned is the rollup's.
+  virtual absl::StatusOr<std::shared_ptr<const Table>> AddRollup(
+      std::string_view table, const RollupSpec& rollup) = 0;
+  // Drops a rollup: new readers stop seeing it at once; its files go when
+  // no reader needs them. InvalidArgument if `rollup` is not a rollup.
+  virtual absl::Status DropRollup(std::string_view rollup) = 0;
+
+  // NotFound if there is no such table or rollup.
   virtual absl::StatusOr<std::shared_ptr<const Table>> GetTable(
       std::string_view name) const = 0;
 
   // Publishes `batch` as the next version and returns it. Each table's rows
-  // are sorted and aggregated into one singleton delta; all of them are
-  // published by one durable manifest record. NotFound if a table was
-  // dropped. May wait (back-pressure) while compaction catches up.
+  // are sorted and aggregated into one singleton delta, and each of its
+  // rollups gets one derived from them; all of them are published by one
+  // durable manifest record. NotFound if a table was dropped;
+  // InvalidArgument for rows of a rollup (they are derived). May wait
+  // (back-pressure) while compaction catches up.
   virtual absl::StatusOr<uint64_t> Commit(const UpdateBatch& batch) = 0;
 
   // A reader pinned at the latest version, or at `version`: OutOfRange
@@ -119,7 +139,8 @@ class Database {
   virtual absl::StatusOr<uint64_t> Checksum(std::string_view table,
                                             uint64_t version) = 0;
 
-  // Runs every due compaction now, in the calling thread, and merges the
+  // Finishes every pending rollup back-fill and runs every due compaction
+  // now, in the calling thread, and merges the
   // singletons above the newest cumulative even below the cumulative
   // threshold, so a read at the latest version touches at most the base,
   // one cumulative and one singleton. Versions outside the history window

@@ -7,6 +7,7 @@
 #include "fmt/format.h"
 #include "src/cache/block_cache.h"
 #include "src/db/compaction.h"
+#include "src/db/rollup.h"
 #include "src/db/table_options_coding.h"
 #include "src/db/versioned_reader.h"
 #include "src/format/delta_writer.h"
@@ -122,10 +123,49 @@ absl::Status DatabaseImpl::CollectGarbage() {
 }
 
 std::shared_ptr<const Table> DatabaseImpl::TableHandle(
-    const TableVersion& t) const {
-  auto options = DecodeTableOptions(t.table_options());
+    const Version& version, const TableVersion& t) const {
+  auto decoded = DecodeTableOptions(t.table_options());
+  TableOptions options = decoded.ok() ? *decoded : TableOptions();
+  if (t.is_rollup()) {
+    const TableVersion* parent = version.FindTable(t.parent_id());
+    return std::make_shared<Table>(
+        t.id(), t.name(), t.schema(), std::move(options),
+        parent != nullptr ? parent->name() : std::string("?"),
+        t.info().ready_version.has_value());
+  }
+  for (const TableVersion* r : version.RollupsOf(t.id())) {
+    options.rollups.push_back(SpecOfRollup(r->name(), r->schema()));
+  }
   return std::make_shared<Table>(t.id(), t.name(), t.schema(),
-                                 options.ok() ? *options : TableOptions());
+                                 std::move(options));
+}
+
+uint32_t DatabaseImpl::FirstFreeTableId(const Version& current) const {
+  uint32_t id = 1;
+  for (const auto& [existing, t] : current.tables()) {
+    id = std::max(id, existing + 1);
+  }
+  return id;
+}
+
+TableInfo DatabaseImpl::NewTableInfo(std::string_view name,
+                                     const Schema& schema,
+                                     const TableOptions& options,
+                                     uint32_t* next_id) {
+  // Ids of dropped tables are never reused: take the file counter's
+  // uniqueness for them.
+  uint32_t id = *next_id;
+  uint64_t unique = versions_->NewFileNumber();
+  if (unique < (uint64_t{1} << 32)) id = std::max<uint32_t>(id, unique);
+  *next_id = id + 1;
+  TableInfo info;
+  info.table_id = id;
+  info.name = std::string(name);
+  info.schema = schema;
+  TableOptions stored = options;
+  stored.rollups.clear();  // the manifest records rollups as tables
+  info.table_options = EncodeTableOptions(stored);
+  return info;
 }
 
 // ---------------------------------------------------------------- tables
@@ -144,33 +184,127 @@ absl::StatusOr<std::shared_ptr<const Table>> DatabaseImpl::CreateTable(
   if (!valid.ok()) {
     return Annotate(valid, fmt::format("table '{}'", name));
   }
+  std::vector<Schema> rollup_schemas;
+  for (const RollupSpec& r : options.rollups) {
+    MESA_ASSIGN_OR_RETURN(Schema rs, RollupSchema(name, schema, r));
+    if (r.name.size() > kMaxTableNameLength) {
+      return absl::InvalidArgumentError(fmt::format(
+          "rollup name '{}' is longer than {} bytes", r.name,
+          kMaxTableNameLength));
+    }
+    if (r.name == name) {
+      return absl::InvalidArgumentError(fmt::format(
+          "rollup '{}' has the name of its table", r.name));
+    }
+    rollup_schemas.push_back(std::move(rs));
+  }
+  for (size_t i = 0; i < options.rollups.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (options.rollups[i].name == options.rollups[j].name) {
+        return absl::InvalidArgumentError(fmt::format(
+            "table '{}': two rollups are named '{}'", name,
+            options.rollups[i].name));
+      }
+    }
+  }
   MutexLock lock(&commit_mu_);
   auto current = versions_->current();
   if (current->FindTableByName(name) != nullptr) {
     return absl::AlreadyExistsError(
         fmt::format("table '{}' already exists", name));
   }
-  uint32_t id = 1;
-  for (const auto& [existing, t] : current->tables()) id = std::max(id, existing + 1);
-  // Ids of dropped tables are never reused: take the file counter's
-  // uniqueness for them.
-  uint64_t unique = versions_->NewFileNumber();
-  if (unique < (uint64_t{1} << 32)) id = std::max<uint32_t>(id, unique);
+  for (const RollupSpec& r : options.rollups) {
+    if (current->FindTableByName(r.name) != nullptr) {
+      return absl::AlreadyExistsError(fmt::format(
+          "rollup '{}' of table '{}': a table or rollup of that name exists",
+          r.name, name));
+    }
+  }
+  uint32_t next_id = FirstFreeTableId(*current);
   VersionEdit edit;
-  TableInfo info;
-  info.table_id = id;
-  info.name = std::string(name);
-  info.schema = schema;
-  info.table_options = EncodeTableOptions(options);
-  edit.created_tables.push_back(info);
+  edit.created_tables.push_back(NewTableInfo(name, schema, options, &next_id));
+  const uint32_t parent_id = edit.created_tables.front().table_id;
+  for (size_t i = 0; i < options.rollups.size(); ++i) {
+    TableInfo info = NewTableInfo(options.rollups[i].name, rollup_schemas[i],
+                                  options, &next_id);
+    info.parent_table_id = parent_id;
+    info.ready_version = 0;  // ready at its creation (VersionSet sets it)
+    edit.created_tables.push_back(std::move(info));
+  }
   MESA_RETURN_IF_ERROR(versions_->Apply(std::move(edit)));
-  const TableVersion* created =
-      versions_->current()->FindTableByName(name);
+  auto after = versions_->current();
+  const TableVersion* created = after->FindTableByName(name);
   if (created == nullptr) {
     return absl::InternalError(
         fmt::format("table '{}' missing after its creation", name));
   }
-  return TableHandle(*created);
+  return TableHandle(*after, *created);
+}
+
+absl::StatusOr<std::shared_ptr<const Table>> DatabaseImpl::AddRollup(
+    std::string_view table, const RollupSpec& rollup) {
+  std::shared_ptr<const Version> after;
+  {
+    MutexLock lock(&commit_mu_);
+    auto current = versions_->current();
+    const TableVersion* parent = current->FindTableByName(table);
+    if (parent == nullptr) {
+      return absl::NotFoundError(fmt::format(
+          "cannot add rollup '{}': no table '{}'", rollup.name, table));
+    }
+    if (parent->is_rollup()) {
+      return absl::InvalidArgumentError(fmt::format(
+          "cannot add rollup '{}' to '{}': it is itself a rollup",
+          rollup.name, table));
+    }
+    MESA_ASSIGN_OR_RETURN(Schema schema,
+                          RollupSchema(table, parent->schema(), rollup));
+    if (rollup.name.size() > kMaxTableNameLength) {
+      return absl::InvalidArgumentError(
+          fmt::format("rollup name '{}' is longer than {} bytes", rollup.name,
+                      kMaxTableNameLength));
+    }
+    if (current->FindTableByName(rollup.name) != nullptr) {
+      return absl::AlreadyExistsError(fmt::format(
+          "cannot add rollup '{}' to '{}': a table or rollup of that name "
+          "exists",
+          rollup.name, table));
+    }
+    auto options = DecodeTableOptions(parent->table_options());
+    MESA_RETURN_IF_ERROR(options.status());
+    uint32_t next_id = FirstFreeTableId(*current);
+    TableInfo info = NewTableInfo(rollup.name, schema, *options, &next_id);
+    info.parent_table_id = parent->id();
+    // A table without rows has nothing to back-fill.
+    if (parent->deltas().empty()) info.ready_version = 0;
+    VersionEdit edit;
+    edit.created_tables.push_back(std::move(info));
+    MESA_RETURN_IF_ERROR(versions_->Apply(std::move(edit)));
+    after = versions_->current();
+  }
+  const TableVersion* created = after->FindTableByName(rollup.name);
+  if (created == nullptr) {
+    return absl::InternalError(
+        fmt::format("rollup '{}' missing after its creation", rollup.name));
+  }
+  if (!created->RollupReadableAt(after->version())) ScheduleCompaction();
+  return TableHandle(*after, *created);
+}
+
+absl::Status DatabaseImpl::DropRollup(std::string_view rollup) {
+  MutexLock lock(&commit_mu_);
+  auto current = versions_->current();
+  const TableVersion* t = current->FindTableByName(rollup);
+  if (t == nullptr) {
+    return absl::NotFoundError(fmt::format("no rollup '{}'", rollup));
+  }
+  if (!t->is_rollup()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "'{}' is a table, not a rollup (use DropTable)", rollup));
+  }
+  VersionEdit edit;
+  edit.dropped_tables.push_back(t->id());
+  return versions_->Apply(std::move(edit));
 }
 
 absl::Status DatabaseImpl::DropTable(std::string_view name) {
@@ -180,8 +314,15 @@ absl::Status DatabaseImpl::DropTable(std::string_view name) {
   if (t == nullptr) {
     return absl::NotFoundError(fmt::format("no table '{}'", name));
   }
+  if (t->is_rollup()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "'{}' is a rollup, not a table (use DropRollup)", name));
+  }
   VersionEdit edit;
   edit.dropped_tables.push_back(t->id());
+  for (const TableVersion* r : current->RollupsOf(t->id())) {
+    edit.dropped_tables.push_back(r->id());
+  }
   return versions_->Apply(std::move(edit));
 }
 
@@ -201,12 +342,15 @@ absl::StatusOr<std::shared_ptr<const Table>> DatabaseImpl::GetTable(
   if (t == nullptr) {
     return absl::NotFoundError(fmt::format("no table '{}'", name));
   }
-  return TableHandle(*t);
+  return TableHandle(*current, *t);
 }
 
 // ---------------------------------------------------------------- commit
 
 size_t DatabaseImpl::PendingSingletons(const TableVersion& t) const {
+  // A rollup is not compacted while it is back-filled (its back-fill then
+  // retires these singletons at once): it must not hold commits back.
+  if (t.is_rollup() && !t.info().ready_version.has_value()) return 0;
   uint64_t covered = 0;  // newest end of a base or cumulative
   for (const DeltaPtr& d : t.deltas()) {
     if (d->min_version() != d->max_version() || d->min_version() == 0) {
@@ -253,10 +397,10 @@ absl::Status DatabaseImpl::WaitForCompaction(const UpdateBatch& batch) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<DeltaMeta> DatabaseImpl::WriteSingleton(const Table& table,
-                                                       const RowBatch& rows,
-                                                       uint64_t version) {
-  RowBatch sorted = SortAndAggregateRows(table.schema(), rows);
+absl::StatusOr<DeltaMeta> DatabaseImpl::WriteSingleton(
+    const TableVersion& table, const RowBatch& sorted, uint64_t version) {
+  MESA_ASSIGN_OR_RETURN(TableOptions options,
+                        DecodeTableOptions(table.table_options()));
   DeltaMeta meta;
   meta.file_number = versions_->NewFileNumber();
   meta.table_id = table.id();
@@ -266,7 +410,7 @@ absl::StatusOr<DeltaMeta> DatabaseImpl::WriteSingleton(const Table& table,
       auto writer,
       DeltaWriter::Create({fs_, files_->PathOf(meta.file_number),
                            table.schema(), version, version,
-                           table.options().delta_file, sorted.num_rows()}));
+                           options.delta_file, sorted.num_rows()}));
   MESA_RETURN_IF_ERROR(writer->Add(sorted));
   MESA_ASSIGN_OR_RETURN(DeltaFileSummary summary, writer->Finish());
   meta.row_count = summary.row_count;
@@ -274,6 +418,30 @@ absl::StatusOr<DeltaMeta> DatabaseImpl::WriteSingleton(const Table& table,
   meta.min_key = std::move(summary.min_key);
   meta.max_key = std::move(summary.max_key);
   return meta;
+}
+
+absl::Status DatabaseImpl::AddCommitDeltas(const Version& current,
+                                           const TableVersion& table,
+                                           const RowBatch& rows,
+                                           VersionEdit* edit) {
+  const uint64_t version = *edit->version;
+  RowBatch sorted = SortAndAggregateRows(table.schema(), rows);
+  MESA_ASSIGN_OR_RETURN(DeltaMeta meta, WriteSingleton(table, sorted, version));
+  edit->added_deltas.push_back(std::move(meta));
+  // Every rollup, ready or being back-filled, gets its rows from the
+  // parent's (the back-fill retires those at or below its version).
+  for (const TableVersion* rollup : current.RollupsOf(table.id())) {
+    MESA_ASSIGN_OR_RETURN(std::vector<size_t> map,
+                          RollupColumnMap(table.schema(), rollup->schema()));
+    RowBatch derived = DeriveRollupRows(rollup->schema(), map, sorted);
+    auto rollup_meta = WriteSingleton(*rollup, derived, version);
+    if (!rollup_meta.ok()) {
+      return Annotate(rollup_meta.status(),
+                      fmt::format("rollup '{}'", rollup->name()));
+    }
+    edit->added_deltas.push_back(std::move(*rollup_meta));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> DatabaseImpl::Commit(const UpdateBatch& batch) {
@@ -293,6 +461,13 @@ absl::StatusOr<uint64_t> DatabaseImpl::Commit(const UpdateBatch& batch) {
           id));
       break;
     }
+    if (t->is_rollup()) {
+      status = absl::InvalidArgumentError(fmt::format(
+          "commit: '{}' is a rollup: its rows are derived from its table's, "
+          "not committed",
+          t->name()));
+      break;
+    }
     if (t->name() != entry.table->name() ||
         !(t->schema() == entry.table->schema())) {
       // A handle of another database, or one made by hand: its rows were
@@ -304,14 +479,12 @@ absl::StatusOr<uint64_t> DatabaseImpl::Commit(const UpdateBatch& batch) {
           entry.table->schema().DebugString(), t->schema().DebugString()));
       break;
     }
-    auto meta = WriteSingleton(*entry.table, entry.rows, version);
-    if (!meta.ok()) {
-      status = Annotate(meta.status(),
-                        fmt::format("commit of version {}, table '{}'",
-                                    version, entry.table->name()));
+    status = AddCommitDeltas(*current, *t, entry.rows, &edit);
+    if (!status.ok()) {
+      status = Annotate(status, fmt::format("commit of version {}, table '{}'",
+                                            version, entry.table->name()));
       break;
     }
-    edit.added_deltas.push_back(std::move(*meta));
   }
   bool maybe_published = false;
   if (status.ok()) {
@@ -402,6 +575,11 @@ absl::Status DatabaseImpl::CompactAll(bool full) {
     auto current = versions_->current();
     bool did_work = false;
     for (const auto& [id, table] : current->tables()) {
+      // A rollup being back-filled waits for its back-fill, which replaces
+      // its deltas up to the back-fill's version.
+      if (table->is_rollup() && !table->info().ready_version.has_value()) {
+        continue;
+      }
       auto plan = PickCompaction(*table, current->version(),
                                  current->oldest_version(), policy);
       if (!plan) continue;
@@ -443,7 +621,101 @@ absl::Status DatabaseImpl::CompactAll(bool full) {
   }
 }
 
-absl::Status DatabaseImpl::CompactNow() { return CompactAll(/*full=*/true); }
+absl::Status DatabaseImpl::CompactNow() {
+  MESA_RETURN_IF_ERROR(BackfillRollups());
+  return CompactAll(/*full=*/true);
+}
+
+absl::Status DatabaseImpl::BackfillRollups() {
+  MutexLock lock(&backfill_mu_);
+  while (true) {
+    auto current = versions_->current();
+    const TableVersion* pending = nullptr;
+    for (const auto& [id, t] : current->tables()) {
+      if (t->is_rollup() && !t->info().ready_version.has_value()) {
+        pending = t.get();
+        break;
+      }
+    }
+    if (pending == nullptr) return absl::OkStatus();
+    absl::Status s = Backfill(current, *pending);
+    if (!s.ok()) {
+      return Annotate(s, fmt::format("back-filling rollup '{}'",
+                                     pending->name()));
+    }
+  }
+}
+
+absl::Status DatabaseImpl::Backfill(std::shared_ptr<const Version> pinned,
+                                    const TableVersion& rollup) {
+  // The rollup's rows at P are the parent's at P, grouped by the rollup's
+  // key. Its singletons at or below P (commits since it was added) are
+  // inside that and retire with the same edit; those above stay. Nothing
+  // else touches a rollup that is not ready (CompactAll skips it), so the
+  // pinned Version names all of them.
+  const uint64_t p = pinned->version();
+  const TableVersion* parent = pinned->FindTable(rollup.parent_id());
+  if (parent == nullptr) {
+    return absl::DataLossError(fmt::format(
+        "rollup '{}' has no parent table {}", rollup.name(),
+        rollup.parent_id()));
+  }
+  MESA_ASSIGN_OR_RETURN(std::vector<size_t> map,
+                        RollupColumnMap(parent->schema(), rollup.schema()));
+  std::vector<size_t> values;
+  for (size_t c : map) {
+    if (c >= parent->schema().num_keys()) values.push_back(c);
+  }
+  VersionEdit edit;
+  edit.ready_rollups.push_back({rollup.id(), p});
+  for (const DeltaPtr& d : rollup.deltas()) {
+    if (d->max_version() <= p) {
+      edit.removed_deltas.push_back({rollup.id(), d->file_number()});
+    }
+  }
+  std::optional<uint64_t> written;
+  if (!parent->deltas().empty()) {
+    MESA_ASSIGN_OR_RETURN(
+        MergePlan plan, PlanTableRead(files_.get(), pinned, parent->name(), p));
+    MESA_ASSIGN_OR_RETURN(auto merge, NewMergingCursor(plan, values, ""));
+    MESA_ASSIGN_OR_RETURN(
+        RowBatch rows, AggregateRollup(parent->schema(), values,
+                                       rollup.schema(), map, merge.get()));
+    if (rows.num_rows() > 0) {
+      MESA_ASSIGN_OR_RETURN(TableOptions options,
+                            DecodeTableOptions(rollup.table_options()));
+      DeltaMeta meta;
+      meta.file_number = versions_->NewFileNumber();
+      meta.table_id = rollup.id();
+      meta.min_version = 0;
+      meta.max_version = p;
+      written = meta.file_number;
+      MESA_ASSIGN_OR_RETURN(
+          auto writer,
+          DeltaWriter::Create({fs_, files_->PathOf(meta.file_number),
+                               rollup.schema(), 0, p, options.delta_file,
+                               rows.num_rows()}));
+      MESA_RETURN_IF_ERROR(writer->Add(rows));
+      MESA_ASSIGN_OR_RETURN(DeltaFileSummary summary, writer->Finish());
+      meta.row_count = summary.row_count;
+      meta.file_size = summary.file_size;
+      meta.min_key = std::move(summary.min_key);
+      meta.max_key = std::move(summary.max_key);
+      edit.added_deltas.push_back(std::move(meta));
+    }
+  }
+  absl::Status applied = versions_->Apply(std::move(edit));
+  if (absl::IsInvalidArgument(applied)) {
+    // Refused, nothing written: the rollup was dropped meanwhile (then
+    // there is nothing left to do), or this is a bug.
+    if (written) (void)fs_->DeleteFile(files_->PathOf(*written));
+    if (versions_->current()->FindTable(rollup.id()) == nullptr) {
+      return absl::OkStatus();
+    }
+  }
+  if (applied.ok()) ScheduleCompaction();
+  return applied;
+}
 
 void DatabaseImpl::ScheduleCompaction() {
   if (bg_threads_.empty()) return;
@@ -462,7 +734,8 @@ void DatabaseImpl::BackgroundLoop() {
       if (shutting_down_) return;
       work_pending_ = false;
     }
-    absl::Status s = CompactAll();
+    absl::Status s = BackfillRollups();
+    if (s.ok()) s = CompactAll();
     if (!s.ok()) {
       MutexLock lock(&bg_mu_);
       // Background compaction stops; commits go on until back-pressure,
@@ -481,6 +754,11 @@ DatabaseStats DatabaseImpl::Stats() const {
   for (const auto& [id, table] : current->tables()) {
     TableStats t;
     t.name = table->name();
+    if (table->is_rollup()) {
+      const TableVersion* parent = current->FindTable(table->parent_id());
+      t.rollup_of = parent != nullptr ? parent->name() : "?";
+      t.ready = table->info().ready_version.has_value();
+    }
     for (const DeltaPtr& d : table->deltas()) {
       t.deltas.push_back({d->file_number(), d->min_version(),
                           d->max_version(), d->meta().row_count,

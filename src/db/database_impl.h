@@ -34,6 +34,9 @@ class DatabaseImpl final : public Database {
   std::vector<std::string> ListTables() const override;
   absl::StatusOr<std::shared_ptr<const Table>> GetTable(
       std::string_view name) const override;
+  absl::StatusOr<std::shared_ptr<const Table>> AddRollup(
+      std::string_view table, const RollupSpec& rollup) override;
+  absl::Status DropRollup(std::string_view rollup) override;
   absl::StatusOr<uint64_t> Commit(const UpdateBatch& batch) override;
   absl::StatusOr<std::unique_ptr<VersionedReader>> NewReader() override;
   absl::StatusOr<std::unique_ptr<VersionedReader>> NewReader(
@@ -49,16 +52,35 @@ class DatabaseImpl final : public Database {
   DatabaseImpl(const Options& options, std::string dir);
   absl::Status Init();
   absl::Status CollectGarbage();
-  std::shared_ptr<const Table> TableHandle(const TableVersion& t) const;
+  std::shared_ptr<const Table> TableHandle(const Version& version,
+                                          const TableVersion& t) const;
+  // The TableInfo of a new table or rollup, with a fresh id above `*next_id`
+  // (which it advances).
+  TableInfo NewTableInfo(std::string_view name, const Schema& schema,
+                         const TableOptions& options, uint32_t* next_id);
+  uint32_t FirstFreeTableId(const Version& current) const;
   // InvalidArgument for a version after current's latest, OutOfRange
   // naming the oldest readable version for one before it.
   static absl::Status CheckReadable(const Version& current, uint64_t version);
 
   // Commit helpers.
   absl::Status WaitForCompaction(const UpdateBatch& batch);
-  absl::StatusOr<DeltaMeta> WriteSingleton(const Table& table,
-                                           const RowBatch& rows,
+  // Writes `sorted` (sorted and aggregated rows of table `table`) as the
+  // singleton [version, version].
+  absl::StatusOr<DeltaMeta> WriteSingleton(const TableVersion& table,
+                                           const RowBatch& sorted,
                                            uint64_t version);
+  // Adds to `edit` the singletons of `table` and its rollups for `rows`.
+  absl::Status AddCommitDeltas(const Version& current,
+                               const TableVersion& table, const RowBatch& rows,
+                               VersionEdit* edit);
+
+  // Back-fills every rollup that is not ready (serialized by
+  // backfill_mu_): each from the latest version, published with one edit
+  // that marks it ready there.
+  absl::Status BackfillRollups();
+  absl::Status Backfill(std::shared_ptr<const Version> pinned,
+                        const TableVersion& rollup);
 
   // Runs every due compaction of every table (with `full`, also merges
   // every pending singleton). Serialized by compact_mu_.
@@ -76,6 +98,7 @@ class DatabaseImpl final : public Database {
 
   Mutex commit_mu_;   // serializes Commit, CreateTable and DropTable
   Mutex compact_mu_;  // serializes compactions
+  Mutex backfill_mu_;  // serializes rollup back-fills
 
   Mutex bg_mu_;
   CondVar bg_cv_{&bg_mu_};

@@ -290,6 +290,16 @@ absl::StatusOr<MergePlan> PlanTableRead(DeltaFiles* files,
         "table '{}' was created at version {}, after version {}", table_name,
         table->created_version(), version));
   }
+  if (table->is_rollup() && !table->RollupReadableAt(version)) {
+    const auto& ready = table->info().ready_version;
+    return absl::FailedPreconditionError(
+        ready.has_value()
+            ? fmt::format("rollup '{}' is readable from version {} (its "
+                          "back-fill), not at version {}",
+                          table_name, *ready, version)
+            : fmt::format("rollup '{}' is still being back-filled",
+                          table_name));
+  }
   MESA_ASSIGN_OR_RETURN(auto path, pinned->CoveringPath(table->id(), version));
   MergePlan plan;
   plan.table = table;

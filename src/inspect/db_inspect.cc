@@ -104,6 +104,16 @@ int ListDatabase(const Invocation& inv) {
       j.Field("name", t->name());
       j.Field("schema", t->schema().DebugString());
       j.Field("created_version", t->created_version());
+      if (t->is_rollup()) {
+        j.Field("rollup_of", uint64_t{t->parent_id()});
+        const auto& ready = t->info().ready_version;
+        j.Key("ready_version");
+        if (ready.has_value()) {
+          j.Uint(*ready);
+        } else {
+          j.Null();
+        }
+      }
       j.Key("deltas");
       j.BeginArray();
       for (const DeltaPtr& d : t->deltas()) {
@@ -132,10 +142,19 @@ int ListDatabase(const Invocation& inv) {
       rows += d->meta().row_count;
       bytes += d->meta().file_size;
     }
+    std::string kind = "table";
+    if (t->is_rollup()) {
+      const TableVersion* parent = v.FindTable(t->parent_id());
+      const auto& ready = t->info().ready_version;
+      kind = fmt::format(
+          "rollup of '{}' ({}) ", parent != nullptr ? parent->name() : "?",
+          ready.has_value() ? fmt::format("ready from version {}", *ready)
+                            : "being back-filled");
+    }
     out << fmt::format(
-        "\ntable '{}' (id {}, created at version {}): {}\n  {} live deltas, "
+        "\n{} '{}' (id {}, created at version {}): {}\n  {} live deltas, "
         "{} rows, {} bytes\n",
-        t->name(), id, t->created_version(), t->schema().DebugString(),
+        kind, t->name(), id, t->created_version(), t->schema().DebugString(),
         t->deltas().size(), rows, bytes);
     out << fmt::format("  {:>10}  {:>21}  {:>12}  {:>12}\n", "file",
                        "versions", "rows", "bytes");
@@ -229,8 +248,13 @@ int VerifyDatabase(const Invocation& inv) {
               t->name(), sub.path));
         }
       }
-      for (uint64_t ver = std::max(v.oldest_version(), t->created_version());
-           ver <= v.version(); ++ver) {
+      // A rollup answers from its ready version on (none while it is
+      // back-filled).
+      uint64_t first = std::max(v.oldest_version(), t->created_version());
+      if (t->is_rollup()) {
+        first = std::max(first, t->info().ready_version.value_or(UINT64_MAX));
+      }
+      for (uint64_t ver = first; ver <= v.version(); ++ver) {
         auto path = v.CoveringPath(id, ver);
         if (!path.ok()) {
           problems.push_back(fmt::format(

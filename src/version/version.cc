@@ -94,6 +94,14 @@ const TableVersion* Version::FindTableByName(std::string_view name) const {
   return it == ids_by_name_.end() ? nullptr : FindTable(it->second);
 }
 
+std::vector<const TableVersion*> Version::RollupsOf(uint32_t parent_id) const {
+  std::vector<const TableVersion*> out;
+  for (const auto& [id, t] : tables_) {
+    if (t->parent_id() == parent_id && parent_id != 0) out.push_back(t.get());
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<DeltaPtr>> Version::CoveringPath(uint32_t table_id,
                                                             uint64_t v) const {
   const TableVersion* table = FindTable(table_id);

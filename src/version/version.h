@@ -89,6 +89,14 @@ class TableVersion {
   const Schema& schema() const { return info_.schema; }
   const std::string& table_options() const { return info_.table_options; }
   uint64_t created_version() const { return info_.created_version; }
+  // Rollups (version_edit.h, TableInfo): the parent's id, 0 for a table of
+  // its own; and whether the rollup answers reads at version `v` (ready,
+  // and v at or after its ready version).
+  uint32_t parent_id() const { return info_.parent_table_id; }
+  bool is_rollup() const { return info_.is_rollup(); }
+  bool RollupReadableAt(uint64_t v) const {
+    return info_.ready_version.has_value() && v >= *info_.ready_version;
+  }
 
   // The live deltas, sorted by (min_version, max_version).
   const std::vector<DeltaPtr>& deltas() const { return deltas_; }
@@ -131,6 +139,8 @@ class Version {
   // Null if there is no such table.
   const TableVersion* FindTable(uint32_t table_id) const;
   const TableVersion* FindTableByName(std::string_view name) const;
+  // The rollups of table `parent_id`, by id.
+  std::vector<const TableVersion*> RollupsOf(uint32_t parent_id) const;
 
   // The fewest deltas of table `table_id` that chain [0, v], in version
   // order (see delta_graph.h). NotFound if there is no such table;

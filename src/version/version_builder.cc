@@ -54,7 +54,9 @@ class Applier {
     if (auto s = CreateTables(); !s.ok()) return s;
     if (auto s = RemoveDeltas(); !s.ok()) return s;
     if (auto s = AddDeltas(); !s.ok()) return s;
+    if (auto s = ReadyRollups(); !s.ok()) return s;
     if (auto s = CheckTables(); !s.ok()) return s;
+    if (auto s = CheckRollupParents(); !s.ok()) return s;
     for (auto& [id, w] : work_) {
       tables_[id] = std::make_shared<const TableVersion>(std::move(w.info),
                                                          std::move(w.deltas));
@@ -161,6 +163,11 @@ class Applier {
       if (t.schema.num_keys() == 0) {
         return Invalid(what + ": it has no schema");
       }
+      if (t.is_rollup()) {
+        if (auto s = CheckNewRollup(t, what); !s.ok()) return s;
+      } else if (t.ready_version.has_value()) {
+        return Invalid(what + ": a ready version, but it is not a rollup");
+      }
       if (edit_.snapshot ? t.created_version > latest_
                          : t.created_version != latest_) {
         return Invalid(fmt::format(
@@ -169,6 +176,77 @@ class Applier {
             what, t.created_version, latest_));
       }
       work_[t.table_id] = WorkTable{t, {}, std::nullopt, {}};
+    }
+    return absl::OkStatus();
+  }
+
+  // A rollup's parent is a table of its own, live after this edit's drops
+  // (created before it in the same edit, or earlier).
+  absl::Status CheckNewRollup(const TableInfo& t, const std::string& what) {
+    const TableInfo* parent = nullptr;
+    if (auto it = work_.find(t.parent_table_id); it != work_.end()) {
+      parent = &it->second.info;
+    } else if (auto it = tables_.find(t.parent_table_id); it != tables_.end()) {
+      parent = &it->second->info();
+    }
+    if (parent == nullptr) {
+      return Invalid(fmt::format("{}: its parent table {} does not exist",
+                                 what, t.parent_table_id));
+    }
+    if (parent->is_rollup()) {
+      return Invalid(fmt::format("{}: its parent '{}' is itself a rollup",
+                                 what, parent->name));
+    }
+    if (!edit_.snapshot && t.ready_version.has_value() &&
+        *t.ready_version != t.created_version) {
+      return Invalid(fmt::format(
+          "{}: a new rollup is ready at its creation (version {}) or not "
+          "at all, not from version {}",
+          what, t.created_version, *t.ready_version));
+    }
+    if (t.ready_version.has_value() && *t.ready_version > latest_) {
+      return Invalid(fmt::format("{}: ready version {} is after the latest {}",
+                                 what, *t.ready_version, latest_));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadyRollups() {
+    for (const RollupReady& r : edit_.ready_rollups) {
+      WorkTable* w = Work(r.table_id);
+      if (w == nullptr) {
+        return Invalid(fmt::format("cannot mark rollup {} ready: {}",
+                                   r.table_id, TableNotFound(r.table_id)));
+      }
+      const std::string what = fmt::format(
+          "cannot mark table '{}' (id {}) ready at version {}", w->info.name,
+          r.table_id, r.version);
+      if (!w->info.is_rollup()) return Invalid(what + ": it is not a rollup");
+      if (w->info.ready_version.has_value()) {
+        return Invalid(fmt::format("{}: it is ready since version {}", what,
+                                   *w->info.ready_version));
+      }
+      if (r.version < w->info.created_version || r.version > latest_) {
+        return Invalid(fmt::format(
+            "{}: the version is outside [{}, {}] (its creation, the latest)",
+            what, w->info.created_version, latest_));
+      }
+      w->info.ready_version = r.version;
+    }
+    return absl::OkStatus();
+  }
+
+  // Every rollup's parent is still there: dropping a table drops its
+  // rollups in the same edit.
+  absl::Status CheckRollupParents() {
+    for (const auto& [id, t] : tables_) {
+      const uint32_t parent = t->parent_id();
+      if (parent != 0 && dropped_.contains(parent) && !dropped_.contains(id)) {
+        return Invalid(fmt::format(
+            "cannot drop table {}: the same edit must drop its rollup '{}' "
+            "(id {})",
+            parent, t->name(), id));
+      }
     }
     return absl::OkStatus();
   }
@@ -295,7 +373,13 @@ class Applier {
               end.has_value() ? fmt::format("{}", *end) : "none"));
         }
       }
-      if (end.has_value() && *end > oldest_) {
+      // A back-filled rollup's base ends at its ready version, which may be
+      // above the oldest readable version: it is read only from there on.
+      const uint64_t base_limit =
+          std::max(oldest_, w.info.is_rollup()
+                                ? w.info.ready_version.value_or(0)
+                                : uint64_t{0});
+      if (end.has_value() && *end > base_limit) {
         return Invalid(fmt::format(
             "table '{}' (id {}): its base {} ends above the oldest readable "
             "version {}: the same edit must raise oldest_version to at least "

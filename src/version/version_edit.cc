@@ -3,7 +3,7 @@
 // Grammar of an encoded VersionEdit (docs/format.md, "Manifest"):
 //
 //   edit  := field*                 fields in increasing tag order; only the
-//                                   list tags 5..8 may repeat
+//                                   list tags 5..10 may repeat
 //   field := tag varint, then
 //     1 snapshot          format_version varint (= 1)
 //     2 version           varint
@@ -17,6 +17,10 @@
 //                         min_version varint | max_version varint |
 //                         row_count varint | file_size varint |
 //                         min_key lp-bytes | max_key lp-bytes
+//     9 rollup            table_id varint | parent_table_id varint |
+//                         ready varint (0: back-filling, else version + 1)
+//                         (the rollup fields of a table this edit creates)
+//    10 rollup_ready      table_id varint | version varint
 //   schema := column_count varint | key_count varint |
 //             (name lp-bytes | type u8 | aggregation u8) x column_count
 //
@@ -42,6 +46,8 @@ enum Tag : uint64_t {
   kCreateTable = 6,
   kRemoveDelta = 7,
   kAddDelta = 8,
+  kRollup = 9,
+  kRollupReady = 10,
 };
 
 std::string_view TagName(uint64_t tag) {
@@ -62,11 +68,17 @@ std::string_view TagName(uint64_t tag) {
       return "remove_delta";
     case kAddDelta:
       return "add_delta";
+    case kRollup:
+      return "rollup";
+    case kRollupReady:
+      return "rollup_ready";
   }
   return "unknown";
 }
 
-bool IsListTag(uint64_t tag) { return tag >= kDropTable && tag <= kAddDelta; }
+bool IsListTag(uint64_t tag) {
+  return tag >= kDropTable && tag <= kRollupReady;
+}
 
 void EncodeSchemaTo(const Schema& schema, std::string* dst) {
   PutVarint64(dst, schema.num_columns());
@@ -214,17 +226,30 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutLengthPrefixed(dst, d.min_key);
     PutLengthPrefixed(dst, d.max_key);
   }
+  for (const TableInfo& t : created_tables) {
+    if (!t.is_rollup()) continue;
+    PutVarint64(dst, kRollup);
+    PutVarint64(dst, t.table_id);
+    PutVarint64(dst, t.parent_table_id);
+    PutVarint64(dst, t.ready_version.has_value() ? *t.ready_version + 1 : 0);
+  }
+  for (const RollupReady& r : ready_rollups) {
+    PutVarint64(dst, kRollupReady);
+    PutVarint64(dst, r.table_id);
+    PutVarint64(dst, r.version);
+  }
 }
 
 absl::StatusOr<VersionEdit> VersionEdit::Decode(std::string_view in) {
   VersionEdit edit;
   EditParser p(in);
   uint64_t last_tag = 0;
+  size_t next_rollup = 0;  // created_tables before it have had their turn
   while (!p.done()) {
     const size_t field_offset = p.offset();
     uint64_t tag = 0;
     if (auto s = p.Varint("tag", &tag); !s.ok()) return s;
-    if (tag < kSnapshot || tag > kAddDelta) {
+    if (tag < kSnapshot || tag > kRollupReady) {
       return absl::DataLossError(fmt::format(
           "version edit: unknown tag {} at byte {}", tag, field_offset));
     }
@@ -307,6 +332,40 @@ absl::StatusOr<VersionEdit> VersionEdit::Decode(std::string_view in) {
         edit.added_deltas.push_back(std::move(d));
         break;
       }
+      case kRollup: {
+        uint32_t id = 0, parent = 0;
+        uint64_t ready = 0;
+        if (auto s = p.TableId(&id); !s.ok()) return s;
+        if (auto s = p.TableId(&parent); !s.ok()) return s;
+        if (auto s = p.Varint("ready", &ready); !s.ok()) return s;
+        if (parent == 0) return p.Error("rollup with parent_table_id 0");
+        if (ready > kMaxVersion + 1) {
+          return p.Error(fmt::format("rollup ready version {} is past {}",
+                                     ready - 1, kMaxVersion));
+        }
+        // In the order of the created tables, as Encode writes them.
+        TableInfo* t = nullptr;
+        while (next_rollup < edit.created_tables.size() && t == nullptr) {
+          TableInfo& c = edit.created_tables[next_rollup++];
+          if (c.table_id == id) t = &c;
+        }
+        if (t == nullptr) {
+          return p.Error(fmt::format(
+              "rollup fields for table {}, which the edit does not create "
+              "(after the tables of the rollup fields before it)",
+              id));
+        }
+        t->parent_table_id = parent;
+        if (ready > 0) t->ready_version = ready - 1;
+        break;
+      }
+      case kRollupReady: {
+        RollupReady r;
+        if (auto s = p.TableId(&r.table_id); !s.ok()) return s;
+        if (auto s = p.Varint("version", &r.version); !s.ok()) return s;
+        edit.ready_rollups.push_back(r);
+        break;
+      }
     }
   }
   return edit;
@@ -325,6 +384,12 @@ std::string VersionEdit::DebugString() const {
   for (const TableInfo& t : created_tables) {
     out += fmt::format(" +table {} '{}' {} @{}", t.table_id, t.name,
                        t.schema.DebugString(), t.created_version);
+    if (t.is_rollup()) {
+      out += fmt::format(" rollup of {} ready {}", t.parent_table_id,
+                         t.ready_version.has_value()
+                             ? fmt::format("@{}", *t.ready_version)
+                             : "no");
+    }
   }
   for (const DeltaId& d : removed_deltas) {
     out += fmt::format(" -delta {}/#{}", d.table_id, d.file_number);
@@ -333,6 +398,9 @@ std::string VersionEdit::DebugString() const {
     out +=
         fmt::format(" +delta {}/#{} [{},{}] rows={}", d.table_id, d.file_number,
                     d.min_version, d.max_version, d.row_count);
+  }
+  for (const RollupReady& r : ready_rollups) {
+    out += fmt::format(" rollup {} ready @{}", r.table_id, r.version);
   }
   return out;
 }

@@ -82,8 +82,28 @@ struct TableInfo {
   // the creating commit also added a delta to it). VersionSet::Apply fills
   // it in: the edit's version for a commit, else the latest version.
   uint64_t created_version = 0;
+  // A rollup (materialized view) is a table whose rows the db layer derives
+  // from its parent's: the parent's table id, or 0 for a table of its own.
+  // Its schema's columns are a subset of the parent's, matched by name.
+  uint32_t parent_table_id = 0;
+  // A rollup's deltas hold every row of its parent from this version on
+  // (reads below it must not use the rollup). A rollup declared with its
+  // parent is ready from its creation; one added to a table holding data is
+  // not ready (nullopt) until its back-fill is published (RollupReady).
+  // Unused (nullopt) for a table of its own.
+  std::optional<uint64_t> ready_version;
+
+  bool is_rollup() const { return parent_table_id != 0; }
 
   friend bool operator==(const TableInfo&, const TableInfo&) = default;
+};
+
+// Marks a back-filled rollup ready from `version` on.
+struct RollupReady {
+  uint32_t table_id = 0;
+  uint64_t version = 0;
+
+  friend bool operator==(const RollupReady&, const RollupReady&) = default;
 };
 
 // Names one live delta to remove.
@@ -108,11 +128,12 @@ struct VersionEdit {
   std::optional<uint64_t> next_file_number;
 
   // Applied in this order: dropped tables, created tables, removed deltas,
-  // added deltas.
+  // added deltas, ready rollups.
   std::vector<uint32_t> dropped_tables;
   std::vector<TableInfo> created_tables;
   std::vector<DeltaId> removed_deltas;
   std::vector<DeltaMeta> added_deltas;
+  std::vector<RollupReady> ready_rollups;
 
   bool is_commit() const { return !snapshot && version.has_value(); }
 

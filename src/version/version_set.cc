@@ -187,7 +187,11 @@ absl::Status VersionSet::ApplyLocked(VersionEdit edit,
   }
   std::shared_ptr<const Version> base = current();
   const uint64_t created_at = edit.version.value_or(base->version());
-  for (TableInfo& t : edit.created_tables) t.created_version = created_at;
+  for (TableInfo& t : edit.created_tables) {
+    t.created_version = created_at;
+    // A rollup created ready is ready from its creation.
+    if (t.ready_version.has_value()) t.ready_version = created_at;
+  }
   edit.next_file_number = next_file_number_.load();
 
   MESA_ASSIGN_OR_RETURN(AppliedEdit applied,

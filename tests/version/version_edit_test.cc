@@ -67,6 +67,10 @@ VersionEdit RandomEdit(std::mt19937_64& rng) {
         MakeTable(static_cast<uint32_t>(big()), "t" + std::to_string(big()));
     t.created_version = big();
     t.table_options = std::string(n(40), static_cast<char>(n(256)));
+    if (n(3) == 0) {
+      t.parent_table_id = 1 + static_cast<uint32_t>(big() % 0xfffffffeu);
+      if (n(2) == 0) t.ready_version = big() >> 2;
+    }
     e.created_tables.push_back(std::move(t));
   }
   for (uint64_t i = n(4); i > 0; --i) {
@@ -78,6 +82,9 @@ VersionEdit RandomEdit(std::mt19937_64& rng) {
     d.file_size = big();
     d.min_key = std::string(n(300), static_cast<char>(n(256)));
     e.added_deltas.push_back(std::move(d));
+  }
+  for (uint64_t i = n(3); i > 0; --i) {
+    e.ready_rollups.push_back({static_cast<uint32_t>(big()), big()});
   }
   return e;
 }
@@ -138,6 +145,41 @@ TEST(VersionEditTest, FullEditRoundTrips) {
   e.added_deltas = {MakeDelta(2, 11, 12, 12), MakeDelta(3, 12, 0, 12)};
   ExpectRoundTrip(e);
   EXPECT_EQ(AdsSchema(), e.created_tables[0].schema);
+}
+
+TEST(VersionEditTest, GoldenRollup) {
+  VersionEdit e;
+  TableInfo parent = MakeTable(3, "B");
+  TableInfo rollup = MakeTable(5, "C");
+  rollup.parent_table_id = 3;
+  rollup.ready_version = 7;
+  TableInfo backfilled = MakeTable(7, "D");
+  backfilled.parent_table_id = 3;
+  e.created_tables = {parent, rollup, backfilled};
+  e.ready_rollups = {{9, 12}};
+  const std::string bytes = e.Encode();
+  // After the three create_table fields: rollup 5 of 3 ready from 7 (7+1),
+  // rollup 7 of 3 back-filling (0), then rollup 9 ready at 12.
+  EXPECT_EQ(Hex(bytes.substr(bytes.size() - 11)),
+            "09 05 03 08 09 07 03 00 0a 09 0c");
+  ExpectRoundTrip(e);
+}
+
+TEST(VersionEditTest, RollupFieldsMustFollowTheirTablesInOrder) {
+  VersionEdit e;
+  e.created_tables = {MakeTable(3, "B"), MakeTable(5, "C"), MakeTable(7, "D")};
+  const std::string tables = e.Encode();
+  // Fields for a table not created here, out of order, or with parent 0.
+  for (const char* tail : {"09 04 03 00", "09 07 03 00 09 05 03 00",
+                           "09 05 03 00 09 05 03 00", "09 05 00 00"}) {
+    auto d = VersionEdit::Decode(tables + Unhex(tail));
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kDataLoss) << tail;
+  }
+  auto ok = VersionEdit::Decode(tables + Unhex("09 05 03 00 09 07 05 01"));
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->created_tables[1].parent_table_id, 3u);
+  EXPECT_FALSE(ok->created_tables[1].ready_version.has_value());
+  EXPECT_EQ(ok->created_tables[2].ready_version, 0u);
 }
 
 TEST(VersionEditTest, RandomEditsRoundTrip) {

@@ -716,3 +716,108 @@ TEST_F(VersionSetTest, CrashDuringOpenLosesNothing) {
 
 }  // namespace
 }  // namespace mesa::internal
+
+namespace mesa::internal {
+namespace {
+
+class RollupVersionSetTest : public VersionSetTest {};
+
+TEST_F(RollupVersionSetTest, RollupsLiveWithTheirParentAndReplay) {
+  auto vs = Open();
+  ASSERT_NE(vs, nullptr);
+  VersionEdit create;
+  create.created_tables.push_back(MakeTable(2, "B"));
+  TableInfo c = MakeTable(4, "C");
+  c.parent_table_id = 2;
+  c.ready_version = 0;  // ready at creation
+  create.created_tables.push_back(c);
+  ASSERT_TRUE(vs->Apply(create).ok());
+  ASSERT_TRUE(Commit(vs.get(), {2, 4}).ok());
+  ASSERT_TRUE(Commit(vs.get(), {2, 4}).ok());
+  // A rollup added later waits for its back-fill.
+  VersionEdit add;
+  TableInfo d = MakeTable(6, "D");
+  d.parent_table_id = 2;
+  add.created_tables.push_back(d);
+  ASSERT_TRUE(vs->Apply(add).ok());
+  ASSERT_TRUE(Commit(vs.get(), {2, 4, 6}).ok());
+  const TableVersion* dv = vs->current()->FindTable(6);
+  ASSERT_NE(dv, nullptr);
+  EXPECT_TRUE(dv->is_rollup());
+  EXPECT_FALSE(dv->RollupReadableAt(3));
+  EXPECT_EQ(vs->current()->RollupsOf(2).size(), 2u);
+
+  // Dropping the parent without its rollups is refused.
+  VersionEdit drop_parent;
+  drop_parent.dropped_tables = {2, 4};
+  ExpectInvalid(vs.get(), drop_parent, "must drop its rollup 'D'");
+
+  // Readiness: only for a rollup that is not ready, within its versions.
+  VersionEdit not_rollup;
+  not_rollup.ready_rollups = {{2, 3}};
+  ExpectInvalid(vs.get(), not_rollup, "it is not a rollup");
+  VersionEdit already;
+  already.ready_rollups = {{4, 3}};
+  ExpectInvalid(vs.get(), already, "it is ready since version 0");
+  VersionEdit future;
+  future.ready_rollups = {{6, 9}};
+  ExpectInvalid(vs.get(), future, "outside [2, 3]");
+
+  // The back-fill: a base [0, 3] above the oldest readable version (0),
+  // allowed because D is read only from 3 on; D's singleton retires.
+  VersionEdit backfill;
+  backfill.ready_rollups = {{6, 3}};
+  backfill.removed_deltas.push_back(
+      {6, vs->current()->FindTable(6)->deltas()[0]->file_number()});
+  backfill.added_deltas.push_back(MakeDelta(6, vs->NewFileNumber(), 0, 3));
+  ASSERT_TRUE(vs->Apply(backfill).ok());
+  EXPECT_TRUE(vs->current()->FindTable(6)->RollupReadableAt(3));
+  EXPECT_FALSE(vs->current()->FindTable(6)->RollupReadableAt(2));
+  // A table of its own may not do that.
+  VersionEdit early_base;
+  early_base.added_deltas.push_back(MakeDelta(2, vs->NewFileNumber(), 0, 3));
+  early_base.removed_deltas.push_back(
+      {2, vs->current()->FindTable(2)->deltas()[0]->file_number()});
+  ExpectInvalid(vs.get(), early_base, "ends above the oldest readable");
+
+  const std::string state = State(*vs->current());
+  vs.reset();
+  vs = Open();
+  ASSERT_NE(vs, nullptr);
+  EXPECT_EQ(State(*vs->current()), state);
+  EXPECT_TRUE(vs->current()->FindTable(6)->RollupReadableAt(3));
+  EXPECT_TRUE(vs->current()->FindTable(4)->RollupReadableAt(0));
+  EXPECT_EQ(vs->current()->FindTable(4)->parent_id(), 2u);
+
+  VersionEdit drop_all;
+  drop_all.dropped_tables = {2, 4, 6};
+  ASSERT_TRUE(vs->Apply(drop_all).ok());
+}
+
+TEST_F(RollupVersionSetTest, RefusesBadRollups) {
+  auto vs = Open();
+  ASSERT_NE(vs, nullptr);
+  ASSERT_TRUE(CreateTable(vs.get(), 2, "B").ok());
+  VersionEdit orphan;
+  TableInfo c = MakeTable(4, "C");
+  c.parent_table_id = 8;
+  orphan.created_tables.push_back(c);
+  ExpectInvalid(vs.get(), orphan, "parent table 8 does not exist");
+  VersionEdit ok;
+  c.parent_table_id = 2;
+  ok.created_tables.push_back(c);
+  ASSERT_TRUE(vs->Apply(ok).ok());
+  VersionEdit nested;
+  TableInfo d = MakeTable(6, "D");
+  d.parent_table_id = 4;
+  nested.created_tables.push_back(d);
+  ExpectInvalid(vs.get(), nested, "is itself a rollup");
+  VersionEdit own_ready;
+  TableInfo e = MakeTable(8, "E");
+  e.ready_version = 0;
+  own_ready.created_tables.push_back(e);
+  ExpectInvalid(vs.get(), own_ready, "not a rollup");
+}
+
+}  // namespace
+}  // namespace mesa::internal
