@@ -1,0 +1,288 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// The `already_read` workload driver (shared/workloads.md) on the store
+// itself, on one core: ingest facts/s into the table (user_id, doc_id) ->
+// read_at MAX, bytes on disk per row, R1 answered exactly from the store
+// (MesaReadHistoryStore::ExactCheck) and R2 (LoadItems), p50/p99 each.
+// Every answer is checked against a reference built from the generator.
+//
+//   already_read_driver --scale=default [--dir=PATH] [--queries=20000]
+//       [--history_versions=1] [--codec=zstd] [--zstd_level=1]
+//       [--block_size=65536] [--bloom_bits_per_key=0]
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <numeric>
+#include <unordered_map>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "fmt/format.h"
+#include "mesa/database.h"
+#include "mesa/read_history_store.h"
+#include "src/workload/program_util.h"
+#include "src/workload/workload.h"
+
+ABSL_FLAG(std::string, scale, "default", "small or default");
+ABSL_FLAG(std::string, dir, "", "database directory (default: a temp dir)");
+ABSL_FLAG(uint64_t, queries, 20000, "R1 and R2 queries per pass");
+ABSL_FLAG(uint64_t, history_versions, 1,
+          "versions kept readable (1: the store keeps the latest state only)");
+ABSL_FLAG(std::string, codec, "zstd", "none, snappy or zstd");
+ABSL_FLAG(int, zstd_level, 1, "ZSTD level");
+ABSL_FLAG(uint64_t, block_size, 64 * 1024, "delta-file block size, bytes");
+ABSL_FLAG(int, bloom_bits_per_key, 0, "per-file key Bloom filter bits/key");
+ABSL_FLAG(uint64_t, block_cache_mib, 256, "Options::block_cache_bytes, MiB");
+ABSL_FLAG(uint64_t, get_queries, 2000,
+          "R1 queries also answered by one VersionedReader::Get per "
+          "candidate, to compare with ExactCheck's scan");
+ABSL_FLAG(bool, ingest, true,
+          "load the facts into a fresh --dir; false: query the table a "
+          "previous run left in --dir");
+
+namespace {
+
+namespace w = mesa::workload;
+using w::Clock;
+using w::SecondsSince;
+constexpr auto& Check = w::CheckOrExit;
+template <typename T>
+T OrDie(absl::StatusOr<T> v, const char* what) {
+  return w::ValueOrExit(std::move(v), what);
+}
+
+double Micros(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+struct Latencies {
+  std::vector<double> us;
+  double Percentile(double p) {
+    if (us.empty()) return 0;
+    std::sort(us.begin(), us.end());
+    size_t i = std::min(us.size() - 1, static_cast<size_t>(p * us.size()));
+    return us[i];
+  }
+  double Total() const { return std::accumulate(us.begin(), us.end(), 0.0); }
+  std::string Summary() {
+    return fmt::format("p50 {:.1f} us, p99 {:.1f} us, p99.9 {:.1f} us, "
+                       "mean {:.1f} us, {:.0f} queries/s",
+                       Percentile(0.5), Percentile(0.99), Percentile(0.999),
+                       Total() / us.size(), us.size() / (Total() / 1e6));
+  }
+};
+
+mesa::Codec ParseCodec(const std::string& name) {
+  if (name == "none") return mesa::Codec::kNone;
+  if (name == "snappy") return mesa::Codec::kSnappy;
+  if (name == "zstd") return mesa::Codec::kZstd;
+  fmt::print(stderr, "--codec must be none, snappy or zstd, not '{}'\n", name);
+  std::exit(1);
+}
+
+// The exact history of each queried user, from the generator.
+std::unordered_map<int64_t, std::vector<int64_t>> ReferenceHistories(
+    const w::BatchPlan& plan, const std::vector<w::R1Query>& queries) {
+  std::unordered_map<int64_t, std::vector<int64_t>> history;
+  for (const auto& q : queries) history[q.user_id];
+  w::AlreadyReadFactGenerator gen;
+  for (uint64_t i = 0; i < plan.num_facts(); ++i) {
+    w::AlreadyReadFact f = gen.Next();
+    auto it = history.find(f.user_id);
+    if (it != history.end()) it->second.push_back(f.doc_id);
+  }
+  for (auto& [user, docs] : history) {
+    std::sort(docs.begin(), docs.end());
+    docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+  }
+  return history;
+}
+
+void PrintLayout(const mesa::Database& db, uint64_t facts) {
+  uint64_t bytes = 0, rows = 0, deltas = 0;
+  for (const auto& t : db.Stats().tables) {
+    for (const auto& d : t.deltas) bytes += d.bytes, rows += d.rows, ++deltas;
+  }
+  fmt::print("  {} live deltas, {} rows, {:.1f} MB: {:.2f} bytes per stored "
+             "row, {:.2f} per fact\n",
+             deltas, rows, bytes / 1e6,
+             static_cast<double>(bytes) / static_cast<double>(rows),
+             static_cast<double>(bytes) / static_cast<double>(facts));
+}
+
+// One pass of R1 then R2 over `queries`, every answer checked.
+void RunQueries(mesa::MesaReadHistoryStore* store,
+                const std::vector<w::R1Query>& queries,
+                const std::unordered_map<int64_t, std::vector<int64_t>>& ref,
+                const char* label) {
+  Latencies r1, r2;
+  uint64_t read = 0, history_items = 0;
+  std::vector<std::vector<bool>> answers(queries.size());
+  for (size_t j = 0; j < queries.size(); ++j) {
+    const auto& q = queries[j];
+    auto t0 = Clock::now();
+    auto got = store->ExactCheck(q.user_id, q.candidates);
+    auto t1 = Clock::now();
+    Check(got.status(), "R1");
+    r1.us.push_back(Micros(t0, t1));
+    answers[j] = std::move(*got);
+  }
+  std::vector<std::vector<int64_t>> histories(queries.size());
+  for (size_t j = 0; j < queries.size(); ++j) {
+    auto t0 = Clock::now();
+    auto got = store->LoadItems(queries[j].user_id);
+    auto t1 = Clock::now();
+    Check(got.status(), "R2");
+    r2.us.push_back(Micros(t0, t1));
+    histories[j] = std::move(*got);
+  }
+  // Untimed: every answer against the generator's.
+  for (size_t j = 0; j < queries.size(); ++j) {
+    const auto& q = queries[j];
+    const std::vector<int64_t>& docs = ref.at(q.user_id);
+    for (size_t i = 0; i < q.candidates.size(); ++i) {
+      bool want = std::binary_search(docs.begin(), docs.end(), q.candidates[i]);
+      if (answers[j][i] != want) {
+        fmt::print(stderr, "R1 query {} user {} doc {}: got {}, want {}\n", j,
+                   q.user_id, q.candidates[i], answers[j][i], want);
+        std::exit(1);
+      }
+      read += want;
+    }
+    if (histories[j] != docs) {
+      fmt::print(stderr, "R2 query {} user {}: {} docs, want {}\n", j,
+                 q.user_id, histories[j].size(), docs.size());
+      std::exit(1);
+    }
+    history_items += docs.size();
+  }
+  fmt::print("{}: {} queries, every answer checked against the generator\n",
+             label, queries.size());
+  fmt::print("  R1 exact (400 candidates, {} read): {}\n", read, r1.Summary());
+  fmt::print("  R2 history ({:.1f} docs per query on average): {}\n",
+             static_cast<double>(history_items) / queries.size(),
+             r2.Summary());
+}
+
+// R1 by point lookups: one Get per candidate, through one reader per query.
+void RunGets(mesa::Database* db, const std::vector<w::R1Query>& queries,
+             const std::unordered_map<int64_t, std::vector<int64_t>>& ref) {
+  Latencies lat;
+  for (const auto& q : queries) {
+    std::array<bool, w::kR1Candidates> got{};
+    auto t0 = Clock::now();
+    auto reader = OrDie(db->NewReader(), "NewReader");
+    for (size_t i = 0; i < q.candidates.size(); ++i) {
+      mesa::Value key[2] = {mesa::Value(q.user_id),
+                            mesa::Value(q.candidates[i])};
+      got[i] = OrDie(reader->Get("reads", key), "Get").has_value();
+    }
+    auto t1 = Clock::now();
+    lat.us.push_back(Micros(t0, t1));
+    const std::vector<int64_t>& docs = ref.at(q.user_id);
+    for (size_t i = 0; i < q.candidates.size(); ++i) {
+      if (got[i] !=
+          std::binary_search(docs.begin(), docs.end(), q.candidates[i])) {
+        fmt::print(stderr, "R1 by Get, user {} doc {}: wrong answer\n",
+                   q.user_id, q.candidates[i]);
+        std::exit(1);
+      }
+    }
+  }
+  fmt::print("  R1 by 400 Gets instead ({} queries): {}\n", queries.size(),
+             lat.Summary());
+}
+
+// Loads the facts in plan.batches commits and compacts; prints ingest
+// speed and the layout.
+void Ingest(mesa::Database* db, const w::BatchPlan& plan,
+            const mesa::TableOptions& table_options) {
+  auto table = OrDie(db->CreateTable("reads", w::ReadsSchema(), table_options),
+                     "create table");
+  // Ingest: the generator's time is kept apart from the store's.
+  double generate = 0, commit = 0;
+  mesa::RowBatch rows(w::ReadsSchema());
+  auto start = Clock::now();
+  for (uint64_t b = 0; b < plan.batches; ++b) {
+    auto t0 = Clock::now();
+    w::FillReadsBatch(plan.begin(b), plan.end(b), &rows);
+    auto t1 = Clock::now();
+    mesa::UpdateBatch batch;
+    Check(batch.AddRows(*table, rows), "AddRows");
+    OrDie(db->Commit(batch), "Commit");
+    generate += std::chrono::duration<double>(t1 - t0).count();
+    commit += SecondsSince(t1);
+  }
+  double wall = SecondsSince(start);
+  auto t0 = Clock::now();
+  Check(db->CompactNow(), "CompactNow");
+  double compact = SecondsSince(t0);
+  const double facts = static_cast<double>(plan.num_facts());
+  fmt::print(
+      "already_read: {} facts in {} commits of {}; table options: {} "
+      "level {}, {} B blocks, bloom {} bits/key; history_versions {}\n",
+      plan.num_facts(), plan.batches, plan.rows_per_batch,
+      absl::GetFlag(FLAGS_codec), absl::GetFlag(FLAGS_zstd_level),
+      absl::GetFlag(FLAGS_block_size), absl::GetFlag(FLAGS_bloom_bits_per_key),
+      absl::GetFlag(FLAGS_history_versions));
+  fmt::print("ingest: commits {:.2f} s = {:.2f} M facts/s (generator {:.2f} s "
+             "more; {} inline compactions); with the final CompactNow "
+             "({:.2f} s): {:.2f} M facts/s\n",
+             commit, facts / commit / 1e6, generate,
+             db->Stats().cumulative_compactions + db->Stats().base_compactions,
+             compact, facts / (wall - generate + compact) / 1e6);
+  fmt::print("after CompactNow:\n");
+  PrintLayout(*db, plan.num_facts());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  auto scale = OrDie(w::ParseScale(absl::GetFlag(FLAGS_scale)), "--scale");
+  const w::BatchPlan plan = OrDie(w::ReadsPlan(scale), "--scale");
+  const bool ingest = absl::GetFlag(FLAGS_ingest);
+  if (!ingest && absl::GetFlag(FLAGS_dir).empty()) {
+    fmt::print(stderr, "--ingest=false needs --dir\n");
+    return 1;
+  }
+  const std::string dir =
+      ingest ? w::FreshDirectory(absl::GetFlag(FLAGS_dir),
+                                 "mesa_already_read_driver")
+             : absl::GetFlag(FLAGS_dir);
+
+  mesa::Options options;
+  options.history_versions = absl::GetFlag(FLAGS_history_versions);
+  options.background_threads = 0;  // one core: compaction runs inline
+  options.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mib) << 20;
+  auto db = OrDie(mesa::Database::Open(options, dir), "open");
+  mesa::TableOptions table_options;
+  table_options.delta_file.codec = ParseCodec(absl::GetFlag(FLAGS_codec));
+  table_options.delta_file.zstd_level = absl::GetFlag(FLAGS_zstd_level);
+  table_options.delta_file.block_size = absl::GetFlag(FLAGS_block_size);
+  table_options.delta_file.bloom_bits_per_key =
+      absl::GetFlag(FLAGS_bloom_bits_per_key);
+  if (ingest) Ingest(db.get(), plan, table_options);
+
+  auto store =
+      OrDie(mesa::MesaReadHistoryStore::Open(db.get(), "reads"), "store");
+  std::vector<w::R1Query> queries(absl::GetFlag(FLAGS_queries));
+  w::R1QueryStream stream;
+  for (auto& q : queries) stream.Next(&q);
+  auto ref = ReferenceHistories(plan, queries);
+  RunQueries(store.get(), queries, ref, "pass 1 (block cache cold)");
+  RunQueries(store.get(), queries, ref, "pass 2 (block cache warm)");
+  const size_t gets =
+      std::min<size_t>(absl::GetFlag(FLAGS_get_queries), queries.size());
+  if (gets > 0) {
+    RunGets(db.get(), std::vector<w::R1Query>(queries.begin(),
+                                              queries.begin() + gets),
+            ref);
+  }
+  auto stats = db->Stats();
+  fmt::print("block cache hits {} misses {}\n", stats.block_cache_hits,
+             stats.block_cache_misses);
+  return 0;
+}
