@@ -10,7 +10,10 @@
 // its latest version must be at least the last one Commit acknowledged and
 // at most one more (a commit that failed after its manifest record reached
 // the disk); every readable version must match the model; no garbage file
-// may be left; and the recovered database must take new commits.
+// may be left; and the recovered database must take new commits. Tables
+// have rollups, one declared with its table and one added later (and
+// back-filled by CompactNow): wherever a rollup answers, it must equal a
+// group-by of its table's model.
 
 #include <algorithm>
 #include <map>
@@ -31,6 +34,7 @@ namespace mesa {
 namespace {
 
 using testing::FaultInjectionFileSystem;
+using testing::Message;
 using testing::ModelTable;
 using testing::RowSource;
 using testing::SameRows;
@@ -38,16 +42,19 @@ using testing::ScanAll;
 
 constexpr char kDir[] = "/db";
 
-enum class Kind { kCreate, kDrop, kCommit, kCompact };
+enum class Kind { kCreate, kDrop, kCommit, kCompact, kAddRollup };
 
 struct ScriptStep {
   Kind kind;
-  std::string table;                       // kCreate, kDrop
+  std::string table;                       // kCreate, kDrop, kAddRollup
   std::map<std::string, RowBatch> rows;    // kCommit: by table name
 };
 
 struct Script {
   std::map<std::string, Schema> schemas;
+  // Rollups declared with their table (kCreate) or added (kAddRollup), by
+  // table name.
+  std::map<std::string, RollupSpec> rollups;
   std::vector<ScriptStep> steps;
 };
 
@@ -74,6 +81,8 @@ Script MakeScript() {
   std::mt19937_64 rng(testing::TestSeed(77));
   Script s;
   s.schemas = {{"a", SchemaA()}, {"b", SchemaB()}, {"c", SchemaB()}};
+  s.rollups = {{"a", {"a_by_id", {"id"}, {"clicks", "cost", "low", "high"}}},
+               {"c", {"c_by_day", {"day"}, {"n"}}}};
   std::map<std::string, std::unique_ptr<RowSource>> sources;
   for (const auto& [name, schema] : s.schemas) {
     sources[name] = std::make_unique<RowSource>(rng, schema);
@@ -93,12 +102,14 @@ Script MakeScript() {
   }
   commit({});  // an empty commit still publishes a version
   s.steps.push_back({Kind::kCompact, "", {}});
+  s.steps.push_back({Kind::kAddRollup, "a", {}});
+  commit({"a"});
   for (int i = 0; i < 8; ++i) commit({"a"});
   s.steps.push_back({Kind::kDrop, "b", {}});
   s.steps.push_back({Kind::kCreate, "c", {}});
   for (int i = 0; i < 6; ++i) commit(i % 2 ? std::vector<std::string>{"a", "c"}
                                            : std::vector<std::string>{"c"});
-  s.steps.push_back({Kind::kCompact, "", {}});
+  s.steps.push_back({Kind::kCompact, "", {}});  // back-fills a_by_id
   commit({"a", "c"});
   return s;
 }
@@ -131,6 +142,8 @@ struct Outcome {
   // may have reached the disk all the same.
   std::vector<std::map<std::string, RowBatch>> candidates;
   std::map<std::string, TableOutcome> tables;
+  // Rollups whose AddRollup was attempted, by rollup name -> table name.
+  std::map<std::string, std::string> rollups_attempted;
   bool completed = false;  // every step succeeded
   DatabaseStats stats;     // at the end of the run
 };
@@ -148,7 +161,10 @@ Outcome RunScript(const Script& script, FileSystem* fs) {
         TableOutcome& t = out.tables[step.table];
         t.create_attempted = true;
         t.created_version = db->LatestVersion();
-        auto h = db->CreateTable(step.table, script.schemas.at(step.table));
+        TableOptions options;
+        if (step.table == "c") options.rollups = {script.rollups.at("c")};
+        auto h = db->CreateTable(step.table, script.schemas.at(step.table),
+                                 options);
         if (h.ok()) {
           t.created = true;
           t.handle = *h;
@@ -171,6 +187,12 @@ Outcome RunScript(const Script& script, FileSystem* fs) {
       case Kind::kCompact:
         if (!db->CompactNow().ok()) all_ok = false;
         break;
+      case Kind::kAddRollup: {
+        const RollupSpec& spec = script.rollups.at(step.table);
+        out.rollups_attempted[spec.name] = step.table;
+        if (!db->AddRollup(step.table, spec).ok()) all_ok = false;
+        break;
+      }
       case Kind::kCommit: {
         UpdateBatch batch;
         std::map<std::string, RowBatch> sent;
@@ -245,6 +267,52 @@ void ExpectNoGarbage(Database* db, FileSystem* fs) {
   EXPECT_EQ(deltas, live) << "delta files in the directory vs live deltas";
 }
 
+// Checks every rollup in `rollups` at each version in [from, to] where it
+// answers against a group-by of its table's model; a rollup that does not
+// answer there must say it is being back-filled or readable later.
+void CheckRollups(const Script& script, const Outcome& o, Database* db,
+                  const std::vector<std::string>& rollups,
+                  const std::map<std::string, RowBatch>* extra, uint64_t from,
+                  uint64_t to) {
+  for (const std::string& r : rollups) {
+    auto handle = db->GetTable(r);
+    ASSERT_TRUE(handle.ok()) << handle.status();
+    const std::string& table = (*handle)->rollup_of();
+    ASSERT_TRUE(script.rollups.contains(table)) << "unknown rollup " << r;
+    ASSERT_EQ(script.rollups.at(table).name, r);
+    if (table == "a") {
+      ASSERT_TRUE(o.rollups_attempted.contains(r))
+          << "rollup '" << r << "' was never added";
+    }
+    const Schema& schema = (*handle)->schema();
+    const auto& t = o.tables.at(table);
+    ModelTable m = ModelOf(script, o, table, t.created_version, extra);
+    for (uint64_t v = from; v <= to; ++v) {
+      SCOPED_TRACE(fmt::format("rollup {} at version {}", r, v));
+      auto reader = db->NewReader(v);
+      ASSERT_TRUE(reader.ok()) << reader.status();
+      auto rows = ScanAll(**reader, r, schema);
+      if (!rows.ok()) {
+        // Not back-filled there, or not created yet.
+        ASSERT_TRUE(absl::IsFailedPrecondition(rows.status()) ||
+                    (absl::IsNotFound(rows.status()) &&
+                     Message(rows.status()).find("was created at version") !=
+                         std::string::npos))
+            << rows.status();
+        continue;
+      }
+      const RowBatch& parent = m.At(v);
+      RowBatch want(schema);
+      for (size_t c = 0; c < schema.num_columns(); ++c) {
+        const size_t p = *m.schema.FindColumn(schema.column(c).name);
+        want.column(c).AppendRange(parent.column(p), 0, parent.num_rows());
+      }
+      workload::SortAndAggregate(schema, &want);
+      ASSERT_TRUE(SameRows(schema, *rows, want));
+    }
+  }
+}
+
 // Reopens after the run and checks everything the header promises.
 void CheckRecovery(const Script& script, const Outcome& o, FileSystem* fs) {
   auto db_or = Database::Open(CrashOptions(fs), kDir);
@@ -256,8 +324,13 @@ void CheckRecovery(const Script& script, const Outcome& o, FileSystem* fs) {
       << "a version that was never attempted";
   ASSERT_NO_FATAL_FAILURE(ExpectNoGarbage(db.get(), fs));
 
-  // Which tables exist.
-  std::vector<std::string> listed = db->ListTables();
+  // Which tables exist; rollups are checked against their tables.
+  std::vector<std::string> listed, rollups;
+  for (const std::string& n : db->ListTables()) {
+    auto handle = db->GetTable(n);
+    ASSERT_TRUE(handle.ok()) << handle.status();
+    ((*handle)->is_rollup() ? rollups : listed).push_back(n);
+  }
   auto exists = [&](const std::string& n) {
     return std::find(listed.begin(), listed.end(), n) != listed.end();
   };
@@ -300,6 +373,8 @@ void CheckRecovery(const Script& script, const Outcome& o, FileSystem* fs) {
 
   // Every readable version of every table.
   const uint64_t oldest = db->OldestReadableVersion();
+  ASSERT_NO_FATAL_FAILURE(
+      CheckRollups(script, o, db.get(), rollups, extra, oldest, latest));
   for (const std::string& n : listed) {
     const uint64_t created = o.tables.at(n).created_version;
     ModelTable m = ModelOf(script, o, n, created, extra);
@@ -334,6 +409,19 @@ void CheckRecovery(const Script& script, const Outcome& o, FileSystem* fs) {
   ASSERT_TRUE(v.ok()) << v.status();
   ASSERT_EQ(*v, latest + 1);
   DB_ASSERT_OK(db->CompactNow());
+  // After CompactNow every rollup is back-filled and answers at the latest
+  // version.
+  for (const std::string& r : rollups) {
+    EXPECT_TRUE((*db->GetTable(r))->ready()) << r;
+  }
+  std::map<uint64_t, std::map<std::string, RowBatch>> acked = o.acked;
+  if (extra != nullptr) acked.emplace(latest, *extra);
+  acked.emplace(*v, sent);
+  Outcome after = o;
+  after.acked = acked;
+  after.last_acked = *v;
+  ASSERT_NO_FATAL_FAILURE(
+      CheckRollups(script, after, db.get(), rollups, nullptr, *v, *v));
   auto reader = db->NewReader(*v);
   ASSERT_TRUE(reader.ok()) << reader.status();
   for (const std::string& n : listed) {
