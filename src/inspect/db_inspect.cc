@@ -147,7 +147,7 @@ int ListDatabase(const Invocation& inv) {
       const TableVersion* parent = v.FindTable(t->parent_id());
       const auto& ready = t->info().ready_version;
       kind = fmt::format(
-          "rollup of '{}' ({}) ", parent != nullptr ? parent->name() : "?",
+          "rollup of '{}' ({})", parent != nullptr ? parent->name() : "?",
           ready.has_value() ? fmt::format("ready from version {}", *ready)
                             : "being back-filled");
     }

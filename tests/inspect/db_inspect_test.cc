@@ -60,6 +60,43 @@ TEST(DbInspectTest, ListsVersionsAndVerifies) {
   EXPECT_EQ(Inspect({"dump", dir}, &out), 2);
 }
 
+TEST(DbInspectTest, ListsAndVerifiesRollups) {
+  std::string dir = MakeDatabase();
+  {
+    Options options;
+    options.background_threads = 0;
+    auto db = *Database::Open(options, dir);
+    auto schema = *Schema::Create(
+        {{"day", ColumnType::kInt32}, {"k", ColumnType::kInt64}},
+        {{"v", ColumnType::kInt64, Aggregation::kSum}});
+    TableOptions with_rollup;
+    with_rollup.rollups = {{"by_day", {"day"}, {}}};
+    auto t = *db->CreateTable("daily", schema, with_rollup);
+    for (int32_t day = 0; day < 3; ++day) {
+      UpdateBatch batch;
+      EXPECT_TRUE(batch.AddRow(*t, {day, int64_t{day}, int64_t{1}}).ok());
+      EXPECT_TRUE(db->Commit(batch).ok());
+    }
+    // Added, then left un-back-filled: verify must not ask it for versions
+    // it does not answer.
+    EXPECT_TRUE(db->AddRollup("daily", {"by_k", {"k"}, {}}).ok());
+    UpdateBatch batch;
+    EXPECT_TRUE(batch.AddRow(*t, {int32_t{9}, int64_t{9}, int64_t{1}}).ok());
+    EXPECT_TRUE(db->Commit(batch).ok());
+  }
+  std::string out;
+  ASSERT_EQ(Inspect({"ls", dir}, &out), 0) << out;
+  EXPECT_NE(out.find("rollup of 'daily' (ready from version 4) 'by_day'"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("rollup of 'daily' (being back-filled) 'by_k'"),
+            std::string::npos)
+      << out;
+  ASSERT_EQ(Inspect({"verify", dir}, &out), 0) << out;
+  ASSERT_EQ(Inspect({"ls", dir, "--json"}, &out), 0) << out;
+  EXPECT_NE(out.find("\"ready_version\": null"), std::string::npos) << out;
+}
+
 TEST(DbInspectTest, VerifyFindsDamagedAndMissingDeltas) {
   std::string dir = MakeDatabase();
   std::vector<std::string> deltas;
