@@ -31,6 +31,27 @@ UpdateBatch::TableRows& UpdateBatch::RowsFor(const Table& table) {
   return it->second;
 }
 
+namespace {
+
+// A string column addresses its bytes with 32-bit offsets: one batch holds
+// at most 4 GiB of string bytes per table and column.
+absl::Status CheckStringFits(const ColumnVector& col, size_t more) {
+  if (more > UpdateBatch::kMaxStringSize) {
+    return absl::InvalidArgumentError(fmt::format(
+        "string of {} bytes exceeds the limit of {}", more,
+        UpdateBatch::kMaxStringSize));
+  }
+  if (col.bytes().size() + more > UINT32_MAX) {
+    return absl::InvalidArgumentError(fmt::format(
+        "the batch would hold {} bytes of strings in this column, over the "
+        "4 GiB one batch can hold: commit it and start another",
+        col.bytes().size() + more));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status UpdateBatch::AddRow(const Table& table,
                                  absl::Span<const Value> values) {
   const Schema& schema = table.schema();
@@ -42,13 +63,11 @@ absl::Status UpdateBatch::AddRow(const Table& table,
         values.size(), schema.num_columns()));
   }
   for (size_t c = 0; c < values.size(); ++c) {
-    absl::Status s =
-        values[c].type() == ColumnType::kString &&
-                values[c].str().size() > kMaxStringSize
-            ? absl::InvalidArgumentError(
-                  fmt::format("string of {} bytes exceeds the limit of {}",
-                              values[c].str().size(), kMaxStringSize))
-            : values[c].AppendTo(&rows.rows.column(c));
+    absl::Status s = values[c].type() == ColumnType::kString
+                         ? CheckStringFits(rows.rows.column(c),
+                                           values[c].str().size())
+                         : absl::OkStatus();
+    if (s.ok()) s = values[c].AppendTo(&rows.rows.column(c));
     if (!s.ok()) {
       // Roll back the columns this row already touched.
       for (size_t undo = 0; undo < schema.num_columns(); ++undo) {
@@ -107,6 +126,17 @@ absl::Status UpdateBatch::AddRows(const Table& table, const RowBatch& rows) {
     }
   }
   TableRows& dst = RowsFor(table);
+  for (size_t c = 0; c < schema.num_columns(); ++c) {
+    const ColumnVector& col = rows.column(c);
+    if (!col.is_string()) continue;
+    absl::Status s = CheckStringFits(
+        dst.rows.column(c), col.bytes().size() - col.offsets().front());
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(fmt::format(
+          "table '{}' column '{}': {}", table.name(), schema.column(c).name,
+          StatusMessage(s)));
+    }
+  }
   dst.rows.AppendRows(rows, 0, rows.num_rows());
   return absl::OkStatus();
 }
