@@ -292,32 +292,27 @@ absl::StatusOr<std::shared_ptr<const Table>> DatabaseImpl::AddRollup(
 }
 
 absl::Status DatabaseImpl::DropRollup(std::string_view rollup) {
-  MutexLock lock(&commit_mu_);
-  auto current = versions_->current();
-  const TableVersion* t = current->FindTableByName(rollup);
-  if (t == nullptr) {
-    return absl::NotFoundError(fmt::format("no rollup '{}'", rollup));
-  }
-  if (!t->is_rollup()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "'{}' is a table, not a rollup (use DropTable)", rollup));
-  }
-  VersionEdit edit;
-  edit.dropped_tables.push_back(t->id());
-  return versions_->Apply(std::move(edit));
+  return Drop(rollup, /*rollup=*/true);
 }
 
 absl::Status DatabaseImpl::DropTable(std::string_view name) {
+  return Drop(name, /*rollup=*/false);
+}
+
+absl::Status DatabaseImpl::Drop(std::string_view name, bool rollup) {
+  const char* kind = rollup ? "rollup" : "table";
   MutexLock lock(&commit_mu_);
   auto current = versions_->current();
   const TableVersion* t = current->FindTableByName(name);
   if (t == nullptr) {
-    return absl::NotFoundError(fmt::format("no table '{}'", name));
+    return absl::NotFoundError(fmt::format("no {} '{}'", kind, name));
   }
-  if (t->is_rollup()) {
+  if (t->is_rollup() != rollup) {
     return absl::InvalidArgumentError(fmt::format(
-        "'{}' is a rollup, not a table (use DropRollup)", name));
+        "'{}' is a {}, not a {} (use {})", name, rollup ? "table" : "rollup",
+        kind, rollup ? "DropTable" : "DropRollup"));
   }
+  // A table goes with its rollups.
   VersionEdit edit;
   edit.dropped_tables.push_back(t->id());
   for (const TableVersion* r : current->RollupsOf(t->id())) {

@@ -59,6 +59,8 @@ class DatabaseImpl final : public Database {
   TableInfo NewTableInfo(std::string_view name, const Schema& schema,
                          const TableOptions& options, uint32_t* next_id);
   uint32_t FirstFreeTableId(const Version& current) const;
+  // DropTable (rollup false) and DropRollup (true).
+  absl::Status Drop(std::string_view name, bool rollup);
   // InvalidArgument for a version after current's latest, OutOfRange
   // naming the oldest readable version for one before it.
   static absl::Status CheckReadable(const Version& current, uint64_t version);
