@@ -32,6 +32,7 @@
 #include <utility>
 
 #include "fmt/format.h"
+#include "src/format/delta_layout.h"
 #include "src/util/coding.h"
 
 namespace mesa::internal {
@@ -78,16 +79,6 @@ std::string_view TagName(uint64_t tag) {
 
 bool IsListTag(uint64_t tag) {
   return tag >= kDropTable && tag <= kRollupReady;
-}
-
-void EncodeSchemaTo(const Schema& schema, std::string* dst) {
-  PutVarint64(dst, schema.num_columns());
-  PutVarint64(dst, schema.num_keys());
-  for (const ColumnSpec& c : schema.columns()) {
-    PutLengthPrefixed(dst, c.name);
-    PutFixed8(dst, static_cast<uint8_t>(c.type));
-    PutFixed8(dst, static_cast<uint8_t>(c.aggregation));
-  }
 }
 
 // Reads the fields of one edit, remembering where it is for messages.
@@ -141,6 +132,8 @@ class EditParser {
     return absl::OkStatus();
   }
 
+  // The grammar of EncodeSchema (delta_layout.h), parsed strictly: minimal
+  // varints, and errors that say where.
   absl::Status ParseSchema(Schema* out) {
     uint64_t columns = 0, keys = 0;
     if (auto s = Varint("column_count", &columns); !s.ok()) return s;
@@ -207,7 +200,7 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint64(dst, t.table_id);
     PutVarint64(dst, t.created_version);
     PutLengthPrefixed(dst, t.name);
-    EncodeSchemaTo(t.schema, dst);
+    EncodeSchema(t.schema, dst);  // the delta file's meta grammar
     PutLengthPrefixed(dst, t.table_options);
   }
   for (const DeltaId& d : removed_deltas) {
