@@ -134,8 +134,11 @@ class Database {
   virtual absl::StatusOr<std::unique_ptr<VersionedReader>> NewReader(
       uint64_t version) = 0;
 
-  // An order-independent digest of `table`'s rows at `version`: the same
-  // rows under any delta layout give the same digest.
+  // An order-independent digest of `table`'s (or a rollup's) rows at
+  // `version`: the same rows under any delta layout give the same digest.
+  // Values are digested bit for bit, so a SUM of doubles whose additions
+  // round differently in another grouping (another compaction layout) may
+  // digest differently; integer sums, MIN, MAX and REPLACE never do.
   virtual absl::StatusOr<uint64_t> Checksum(std::string_view table,
                                             uint64_t version) = 0;
 
