@@ -562,10 +562,10 @@ uint64_t DatabaseImpl::OldestReadableVersion() const {
 
 absl::Status DatabaseImpl::CompactAll(bool full) {
   MutexLock lock(&compact_mu_);
-  // A full compaction also merges singletons below the cumulative trigger,
+  // A full compaction also merges the deltas below the cumulative trigger,
   // so a read at the latest version touches the base and one cumulative.
   CompactionPolicy policy = policy_;
-  if (full) policy.cumulative_trigger = 2;
+  policy.full = full;
   while (true) {
     auto current = versions_->current();
     bool did_work = false;

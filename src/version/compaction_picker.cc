@@ -43,42 +43,67 @@ std::optional<CompactionPlan> PickBase(const TableVersion& table,
   return plan;
 }
 
+// A cumulative's level in the ladder: 0 for a singleton, else the largest
+// k with trigger^k <= its span (a merge of `trigger` deltas of level L
+// spans at least trigger^(L+1) versions, so it lands at least one level
+// higher).
+size_t LevelOf(uint64_t min_version, uint64_t max_version,
+               uint64_t trigger) {
+  if (min_version == max_version) return 0;
+  const uint64_t span = max_version - min_version + 1;
+  size_t level = 0;
+  for (uint64_t reach = 1; reach <= span / trigger; reach *= trigger) {
+    ++level;
+  }
+  return level;
+}
+
 std::optional<CompactionPlan> PickCumulative(const TableVersion& table,
+                                             uint64_t latest,
                                              const CompactionPolicy& policy) {
   const uint64_t base_end = table.base_end().value_or(0);
-  // The newest cumulative that starts above the base (a straddler is left
-  // for the next base compaction to retire).
-  const DeltaPtr* newest = nullptr;
-  for (const DeltaPtr& d : table.deltas()) {
-    const DeltaMeta& m = d->meta();
-    if (m.is_base() || m.is_singleton() || m.min_version <= base_end) continue;
-    if (newest == nullptr || m.max_version > (*newest)->max_version()) {
-      newest = &d;  // on equal ends, the earlier (longer) one is kept
+  absl::StatusOr<std::vector<DeltaPtr>> path = table.CoveringPath(latest);
+  if (!path.ok()) return std::nullopt;  // nothing readable to build on
+  std::vector<DeltaPtr> spine;  // the latest path above the base
+  for (DeltaPtr& d : *path) {
+    if (!d->meta().is_base()) spine.push_back(std::move(d));
+  }
+  const uint64_t trigger = std::max<uint64_t>(policy.cumulative_trigger, 2);
+  std::vector<size_t> levels;
+  for (const DeltaPtr& d : spine) {
+    levels.push_back(LevelOf(d->min_version(), d->max_version(), trigger));
+  }
+
+  // The oldest run of `trigger` adjacent spine deltas of one level, at the
+  // lowest level that has one.
+  size_t first = spine.size(), count = 0;
+  for (size_t i = 0; i < spine.size();) {
+    size_t j = i;
+    while (j < spine.size() && levels[j] == levels[i]) ++j;
+    if (j - i >= trigger &&
+        (first == spine.size() || levels[i] < levels[first])) {
+      first = i;
+      count = trigger;
     }
+    i = j;
   }
-  const uint64_t after =
-      newest != nullptr ? (*newest)->max_version() : base_end;
-  std::vector<DeltaPtr> singletons;
-  for (const DeltaPtr& d : table.deltas()) {
-    if (d->meta().is_singleton() && d->min_version() > after) {
-      singletons.push_back(d);
-    }
+  if (count == 0 && policy.full && spine.size() >= 2) {
+    first = 0;
+    count = spine.size();
   }
-  if (singletons.size() < std::max<size_t>(policy.cumulative_trigger, 2)) {
-    return std::nullopt;
-  }
+  if (count == 0) return std::nullopt;
+
   CompactionPlan plan;
   plan.kind = CompactionKind::kCumulative;
   plan.table_id = table.id();
-  if (newest != nullptr) {
-    plan.inputs.push_back(*newest);
-    plan.obsolete.push_back(*newest);
-    plan.output_min_version = (*newest)->min_version();
-  } else {
-    plan.output_min_version = base_end + 1;
+  // Versions between the previous spine delta and the first input are
+  // empty: the output covers them too.
+  plan.output_min_version =
+      first == 0 ? base_end + 1 : spine[first - 1]->max_version() + 1;
+  plan.output_max_version = spine[first + count - 1]->max_version();
+  for (size_t i = first; i < first + count; ++i) {
+    plan.inputs.push_back(std::move(spine[i]));
   }
-  plan.output_max_version = singletons.back()->max_version();
-  for (DeltaPtr& d : singletons) plan.inputs.push_back(std::move(d));
   return plan;
 }
 
@@ -121,7 +146,7 @@ std::optional<CompactionPlan> PickCompaction(const TableVersion& table,
   if (auto plan = PickBase(table, latest_version, oldest_version, policy)) {
     return plan;
   }
-  return PickCumulative(table, policy);
+  return PickCumulative(table, latest_version, policy);
 }
 
 }  // namespace mesa::internal

@@ -4,13 +4,27 @@
 // picker only plans: the db layer merges the input files into one output
 // delta and applies plan.ToEdit(output) through VersionSet::Apply.
 //
-// Cumulative compaction. Once `cumulative_trigger` singletons have piled up
-// after the newest cumulative C (or, without one, after the base), merge C
-// (if any) and those singletons into one cumulative covering their union:
-// [C.min (or base end + 1, or 1 without a base), last singleton]. The
-// previous cumulative is replaced (obsolete); the singletons are kept, so a
-// read at any version inside the history window still finds a path
-// (base, cumulative, at most trigger - 1 singletons).
+// Cumulative compaction builds a ladder of cumulatives (Mesa's
+// multi-level compaction). The spine is the covering path of the latest
+// version above the base. A delta's level is 0 for a singleton, else the
+// largest k with T^k <= its span (T = cumulative_trigger). Once T adjacent
+// spine deltas share a level, they are merged into one cumulative that
+// covers them (and the empty versions before them, back to the previous
+// spine delta or the base): ten singletons [11..20] make [11,20], ten of
+// those make [1,100], and so on. The lowest level is merged first, its
+// oldest run first. Inputs are kept (nothing is obsolete), so every
+// version in the history window keeps a short path: a read at v merges at
+// most T - 1 deltas per level (about (T - 1) log_T(window) in all; v = 50
+// after 100 commits reads [1,10] .. [41,50]), and each version's rows are
+// rewritten once per level (write amplification log_T(window)) instead of
+// once per cumulative compaction. Base compaction retires the ladder below
+// the base.
+//
+// A full compaction (CompactNow) first runs the ladder, then merges the
+// whole spine into one cumulative, so the latest version reads the base
+// and one delta. It retires nothing either: the rungs it merged still
+// serve the versions below its end (so calling it after every few commits
+// costs a file per call until base compaction).
 //
 // Base compaction. Versions older than latest - history_window (or than
 // the oldest readable version, if the db raised it further) may be folded
@@ -52,6 +66,9 @@ struct CompactionPolicy {
   // Deltas (besides the old base) a base compaction must retire before it
   // runs; values below 1 act as 1. Default: 10
   size_t base_trigger = 10;
+  // Also merge the whole spine into one cumulative once the ladder has
+  // nothing due (CompactNow). Default: false
+  bool full = false;
 };
 
 enum class CompactionKind { kCumulative, kBase };
@@ -65,7 +82,7 @@ struct CompactionPlan {
   uint64_t output_min_version = 0;
   uint64_t output_max_version = 0;
   // The deltas the same edit removes (for a base compaction, a superset of
-  // the inputs; for a cumulative, the previous cumulative if merged).
+  // the inputs; none for a cumulative).
   std::vector<DeltaPtr> obsolete;
   // Base compaction: the new oldest readable version.
   std::optional<uint64_t> oldest_version;

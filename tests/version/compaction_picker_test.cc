@@ -51,6 +51,17 @@ CompactionPolicy Policy(size_t trigger, uint64_t window, size_t base_trigger) {
   return p;
 }
 
+// The longest covering path the ladder allows at `at`: the base and at
+// most trigger - 1 deltas of each level that fits above the base.
+size_t PathBound(const TableVersion& table, uint64_t at,
+                 const CompactionPolicy& policy) {
+  const uint64_t t = policy.cumulative_trigger;
+  const uint64_t above = at - std::min(at, table.base_end().value_or(0));
+  size_t levels = 1;
+  for (uint64_t reach = t; reach <= above; reach *= t) ++levels;
+  return 1 + (t - 1) * levels;
+}
+
 std::string Plan(const Script& s, uint64_t latest, uint64_t oldest,
                  const CompactionPolicy& policy) {
   std::optional<CompactionPlan> plan =
@@ -83,9 +94,10 @@ TEST(CompactionPickerTest, TwentyFiveSingletonsMakeCumulatives) {
   s.Add(1, 10).Singletons(11, 19);
   EXPECT_EQ(Plan(s, 19, 0, p), "none");
   s.Singletons(20, 20);
+  // The next rung of the ladder: [1,10] stays for versions 10..19.
   EXPECT_EQ(Plan(s, 20, 0, p),
-            "cumulative [1,10] [11,11] [12,12] [13,13] [14,14] [15,15] "
-            "[16,16] [17,17] [18,18] [19,19] [20,20] -> [1,20] retire [1,10]");
+            "cumulative [11,11] [12,12] [13,13] [14,14] [15,15] [16,16] "
+            "[17,17] [18,18] [19,19] [20,20] -> [11,20] retire ");
   Script t;
   t.Singletons(1, 25).Add(1, 20);
   EXPECT_EQ(Plan(t, 25, 0, p), "none");  // 5 singletons after [1,20]
@@ -96,7 +108,7 @@ TEST(CompactionPickerTest, EmptyVersionsInsideACumulative) {
   Script s;
   s.Add(2, 2).Add(5, 5).Add(9, 9).Add(11, 11);
   EXPECT_EQ(Plan(s, 12, 0, Policy(3, 100, 10)),
-            "cumulative [2,2] [5,5] [9,9] [11,11] -> [1,11] retire ");
+            "cumulative [2,2] [5,5] [9,9] -> [1,9] retire ");
 }
 
 TEST(CompactionPickerTest, VersionsLeavingTheWindowMakeABase) {
@@ -115,8 +127,8 @@ TEST(CompactionPickerTest, BaseWaitsForItsTrigger) {
   // Only 5 versions left the window: 1..5 and the straddling [1,20] make 6
   // deltas to retire, below 10; the cumulative is due instead.
   EXPECT_EQ(Plan(s, 30, 0, Policy(10, 25, 10)),
-            "cumulative [1,20] [21,21] [22,22] [23,23] [24,24] [25,25] "
-            "[26,26] [27,27] [28,28] [29,29] [30,30] -> [1,30] retire [1,20]");
+            "cumulative [21,21] [22,22] [23,23] [24,24] [25,25] [26,26] "
+            "[27,27] [28,28] [29,29] [30,30] -> [21,30] retire ");
   EXPECT_EQ(Plan(s, 30, 0, Policy(10, 25, 6)).substr(0, 18),
             "base [1,1] [2,2] [");
 }
@@ -150,6 +162,52 @@ TEST(CompactionPickerTest, OldestRaisedByTheDatabaseLetsBaseGoFurther) {
             std::string::npos);
 }
 
+TEST(CompactionPickerTest, TenRungsMakeTheNextLevel) {
+  const CompactionPolicy p = Policy(10, 1000, 10);
+  Script s;
+  for (uint64_t r = 0; r < 9; ++r) s.Add(10 * r + 1, 10 * r + 10);
+  s.Singletons(1, 99);
+  // Nine rungs of level 1 and nine singletons: nothing is due.
+  EXPECT_EQ(Plan(s, 99, 0, p), "none");
+  s.Singletons(100, 100);
+  EXPECT_EQ(Plan(s, 100, 0, p),
+            "cumulative [91,91] [92,92] [93,93] [94,94] [95,95] [96,96] "
+            "[97,97] [98,98] [99,99] [100,100] -> [91,100] retire ");
+  s.Add(91, 100);
+  EXPECT_EQ(Plan(s, 100, 0, p),
+            "cumulative [1,10] [11,20] [21,30] [31,40] [41,50] [51,60] "
+            "[61,70] [71,80] [81,90] [91,100] -> [1,100] retire ");
+  s.Add(1, 100).Singletons(101, 105);
+  EXPECT_EQ(Plan(s, 105, 0, p), "none");
+  // Version 55 still reads five rungs and five singletons.
+  auto path = s.Table().CoveringPath(55);
+  ASSERT_TRUE(path.ok()) << path.status();
+  EXPECT_EQ(Ranges(*path),
+            "[1,10] [11,20] [21,30] [31,40] [41,50] [51,51] [52,52] [53,53] "
+            "[54,54] [55,55]");
+}
+
+TEST(CompactionPickerTest, FullCompactionMergesTheSpine) {
+  CompactionPolicy p = Policy(10, 1000, 10);
+  p.full = true;
+  Script s;
+  s.Singletons(1, 23);
+  // The ladder first: the oldest ten singletons.
+  EXPECT_EQ(Plan(s, 23, 0, p).substr(0, 40),
+            "cumulative [1,1] [2,2] [3,3] [4,4] [5,5]");
+  s.Add(1, 10).Add(11, 20);
+  // Then the whole spine, keeping the rungs for versions 10..22.
+  EXPECT_EQ(Plan(s, 23, 0, p),
+            "cumulative [1,10] [11,20] [21,21] [22,22] [23,23] -> [1,23] "
+            "retire ");
+  s.Add(1, 23);
+  EXPECT_EQ(Plan(s, 23, 0, p), "none");
+  // Without `full`, three singletons are below the trigger.
+  Script t;
+  t.Add(1, 20).Singletons(1, 23);
+  EXPECT_EQ(Plan(t, 23, 0, Policy(10, 1000, 10)), "none");
+}
+
 TEST(CompactionPickerTest, ToEditPublishesTheOutput) {
   Script s;
   s.Singletons(1, 30).Add(1, 20);
@@ -174,8 +232,8 @@ TEST(CompactionPickerTest, ToEditPublishesTheOutput) {
 // them. Each delta's contents are modelled as the set of versions whose
 // rows it holds. After every step, for every table and every readable
 // version, the covering path must read exactly the versions that touched
-// the table, each once; the latest version needs at most
-// cumulative_trigger + 1 deltas; and files are deleted exactly once, only
+// the table, each once; every readable version needs at most the base and
+// trigger - 1 deltas per ladder level; and files are deleted exactly once, only
 // once obsolete.
 TEST(CompactionPickerTest, SimulationAgainstAModel) {
   const uint64_t seed = mesa::testing::TestSeed(99);
@@ -260,10 +318,11 @@ TEST(CompactionPickerTest, SimulationAgainstAModel) {
         ASSERT_EQ(read, std::set<uint64_t>(t.begin(), t.upper_bound(at)))
             << "table " << id << " at " << at << ": " << Ranges(*path) << "\n"
             << v->DebugString();
-        if (at == latest) {
-          ASSERT_LE(path->size(), policy.cumulative_trigger + 1)
-              << Ranges(*path);
-        }
+        // The ladder keeps every readable version's path short: the base
+        // and at most trigger - 1 deltas per level.
+        ASSERT_LE(path->size(), PathBound(*table, at, policy))
+            << "table " << id << " at " << at << ": " << Ranges(*path)
+            << "\n" << v->DebugString();
       }
     }
     const std::vector<uint64_t> live = vs->LiveFileNumbers();
