@@ -1,12 +1,27 @@
 // Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
 //
-// Sorting by encoded key: each row's order-preserving key encoding is built
-// once; rows sort by its first 8 bytes as an integer, then by the rest with
-// memcmp, then by row number (stable, so REPLACE sees batch order).
+// Sorting by encoded key. Each row's order-preserving key encoding is cut
+// into big-endian 64-bit words, zero padded to the batch's longest key.
+// Padding never changes an order: the encoding of a full key is
+// prefix-free (a string ends with 0x00 0x01, a 0x00 inside it is escaped),
+// so two different keys differ at a byte inside the shorter one. Keys of
+// up to kMaxInlineWords words (the ads key is 3) sort as fixed-size
+// entries holding the words and the row number, compared word by word
+// with no indirection; longer keys sort by their first word, then memcmp.
+// Ties go to the row number (stable, so REPLACE sees batch order). The
+// output is then gathered column by column.
+//
+// Most batches leave most key bytes constant (the high bytes of an int64
+// id, a date's century): when at most 8 bytes vary across the batch, they
+// are packed into one integer per row, in order of significance, and the
+// rows sort by it with a stable LSD radix sort, one pass per varying byte
+// (the ads key has 7). Equal packed keys are equal keys, since every other
+// byte is the same in all rows.
 
 #include "src/merge/sort_aggregate.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -16,64 +31,207 @@
 namespace mesa::internal {
 namespace {
 
-struct SortEntry {
-  uint64_t prefix;  // first 8 bytes of the encoded key, big-endian order
-  uint32_t row;
-  uint32_t key_offset;
-  uint32_t key_size;
-};
+constexpr size_t kMaxInlineWords = 4;
 
-uint64_t PrefixOf(const char* p, size_t n) {
+uint64_t WordAt(std::string_view key, size_t w) {
+  if (key.size() >= 8 * w + 8) {
+    uint64_t v;
+    std::memcpy(&v, key.data() + 8 * w, 8);
+    return __builtin_bswap64(v);
+  }
   uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    v = (v << 8) | (i < n ? static_cast<uint8_t>(p[i]) : 0);
+  for (size_t i = 8 * w; i < 8 * w + 8; ++i) {
+    v = (v << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
   }
   return v;
+}
+
+// The rows' encoded keys, back to back.
+struct EncodedKeys {
+  std::string arena;
+  std::vector<uint32_t> offsets;  // n + 1
+  size_t max_size = 0;
+
+  std::string_view key(size_t r) const {
+    return std::string_view(arena.data() + offsets[r],
+                            offsets[r + 1] - offsets[r]);
+  }
+};
+
+// Fills `order` with the rows in key order and `dup[i]` with whether
+// order[i] has the key of order[i - 1].
+template <size_t W>
+void SortInline(const EncodedKeys& keys, size_t n,
+                std::vector<uint32_t>* order, std::vector<uint8_t>* dup) {
+  struct Entry {
+    std::array<uint64_t, W> w;
+    uint32_t row;
+  };
+  std::vector<Entry> entries(n);
+  for (size_t r = 0; r < n; ++r) {
+    std::string_view k = keys.key(r);
+    for (size_t w = 0; w < W; ++w) entries[r].w[w] = WordAt(k, w);
+    entries[r].row = static_cast<uint32_t>(r);
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) {
+              for (size_t w = 0; w < W; ++w) {
+                if (a.w[w] != b.w[w]) return a.w[w] < b.w[w];
+              }
+              return a.row < b.row;
+            });
+  for (size_t i = 0; i < n; ++i) {
+    (*order)[i] = entries[i].row;
+    (*dup)[i] = i > 0 && entries[i].w == entries[i - 1].w;
+  }
+}
+
+// The radix path: false (nothing done) if more than 8 bytes vary.
+bool SortPacked(const EncodedKeys& keys, size_t n, std::vector<uint32_t>* order,
+                std::vector<uint8_t>* dup) {
+  const size_t words = (keys.max_size + 7) / 8;
+  if (n < 2 || words == 0) return false;
+  std::vector<uint64_t> first(words), varying(words, 0);
+  for (size_t w = 0; w < words; ++w) first[w] = WordAt(keys.key(0), w);
+  for (size_t r = 1; r < n; ++r) {
+    std::string_view k = keys.key(r);
+    for (size_t w = 0; w < words; ++w) varying[w] |= WordAt(k, w) ^ first[w];
+  }
+  // (word, shift) of each varying byte, most significant first.
+  std::vector<std::pair<size_t, int>> bytes;
+  for (size_t w = 0; w < words; ++w) {
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      if ((varying[w] >> shift) & 0xff) bytes.emplace_back(w, shift);
+    }
+  }
+  if (bytes.size() > 8) return false;
+  struct Entry {
+    uint64_t key;
+    uint32_t row;
+  };
+  std::vector<Entry> a(n), b(n);
+  for (size_t r = 0; r < n; ++r) {
+    std::string_view k = keys.key(r);
+    uint64_t packed = 0;
+    size_t loaded = words;  // the word in `word`
+    uint64_t word = 0;
+    for (const auto& [w, shift] : bytes) {
+      if (w != loaded) word = WordAt(k, loaded = w);
+      packed = (packed << 8) | ((word >> shift) & 0xff);
+    }
+    a[r] = {packed, static_cast<uint32_t>(r)};
+  }
+  for (size_t pass = 0; pass < bytes.size(); ++pass) {
+    const int shift = static_cast<int>(8 * pass);
+    size_t count[257] = {};
+    for (const Entry& e : a) ++count[((e.key >> shift) & 0xff) + 1];
+    for (size_t i = 1; i < 257; ++i) count[i] += count[i - 1];
+    for (const Entry& e : a) b[count[(e.key >> shift) & 0xff]++] = e;
+    a.swap(b);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    (*order)[i] = a[i].row;
+    (*dup)[i] = i > 0 && a[i].key == a[i - 1].key;
+  }
+  return true;
+}
+
+void SortLong(const EncodedKeys& keys, size_t n, std::vector<uint32_t>* order,
+              std::vector<uint8_t>* dup) {
+  struct Entry {
+    uint64_t prefix;
+    uint32_t row;
+  };
+  std::vector<Entry> entries(n);
+  for (size_t r = 0; r < n; ++r) {
+    entries[r] = {WordAt(keys.key(r), 0), static_cast<uint32_t>(r)};
+  }
+  std::sort(entries.begin(), entries.end(),
+            [&](const Entry& a, const Entry& b) {
+              if (a.prefix != b.prefix) return a.prefix < b.prefix;
+              int c = keys.key(a.row).compare(keys.key(b.row));
+              if (c != 0) return c < 0;
+              return a.row < b.row;
+            });
+  for (size_t i = 0; i < n; ++i) {
+    (*order)[i] = entries[i].row;
+    (*dup)[i] = i > 0 && entries[i].prefix == entries[i - 1].prefix &&
+                keys.key(entries[i].row) == keys.key(entries[i - 1].row);
+  }
+}
+
+void SortKeys(const EncodedKeys& keys, size_t n, std::vector<uint32_t>* order,
+              std::vector<uint8_t>* dup) {
+  if (SortPacked(keys, n, order, dup)) return;
+  switch ((keys.max_size + 7) / 8) {
+    case 0:
+    case 1:
+      return SortInline<1>(keys, n, order, dup);
+    case 2:
+      return SortInline<2>(keys, n, order, dup);
+    case 3:
+      return SortInline<3>(keys, n, order, dup);
+    case kMaxInlineWords:
+      return SortInline<kMaxInlineWords>(keys, n, order, dup);
+    default:
+      return SortLong(keys, n, order, dup);
+  }
 }
 
 }  // namespace
 
 RowBatch SortAndAggregateRows(const Schema& schema, const RowBatch& rows) {
   const size_t n = rows.num_rows();
-  const size_t keys = schema.num_keys();
-  std::string arena;
-  std::vector<SortEntry> entries(n);
+  const size_t num_keys = schema.num_keys();
+  EncodedKeys keys;
+  keys.offsets.reserve(n + 1);
+  keys.offsets.push_back(0);
   for (size_t r = 0; r < n; ++r) {
-    size_t begin = arena.size();
-    AppendEncodedKey(rows, r, keys, &arena);
-    entries[r].row = static_cast<uint32_t>(r);
-    entries[r].key_offset = static_cast<uint32_t>(begin);
-    entries[r].key_size = static_cast<uint32_t>(arena.size() - begin);
+    AppendEncodedKey(rows, r, num_keys, &keys.arena);
+    keys.offsets.push_back(static_cast<uint32_t>(keys.arena.size()));
+    keys.max_size = std::max<size_t>(
+        keys.max_size, keys.offsets[r + 1] - keys.offsets[r]);
   }
-  for (SortEntry& e : entries) {
-    e.prefix = PrefixOf(arena.data() + e.key_offset, e.key_size);
-  }
-  auto key_of = [&](const SortEntry& e) {
-    return std::string_view(arena.data() + e.key_offset, e.key_size);
-  };
-  std::sort(entries.begin(), entries.end(),
-            [&](const SortEntry& a, const SortEntry& b) {
-              if (a.prefix != b.prefix) return a.prefix < b.prefix;
-              int c = key_of(a).compare(key_of(b));
-              if (c != 0) return c < 0;
-              return a.row < b.row;
-            });
+  std::vector<uint32_t> order(n);
+  std::vector<uint8_t> dup(n);
+  SortKeys(keys, n, &order, &dup);
 
   RowBatch out(schema);
+  size_t groups = 0;
+  for (size_t i = 0; i < n; ++i) groups += !dup[i];
   for (size_t c = 0; c < schema.num_columns(); ++c) {
-    out.column(c).Reserve(n);
-  }
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t r = entries[i].row;
-    if (i > 0 && entries[i].prefix == entries[i - 1].prefix &&
-        key_of(entries[i]) == key_of(entries[i - 1])) {
-      for (size_t c = keys; c < schema.num_columns(); ++c) {
-        AggregateIntoLast(schema.column(c).aggregation, &out.column(c),
-                          rows.column(c), r);
+    ColumnVector& dst = out.column(c);
+    const ColumnVector& src = rows.column(c);
+    dst.Reserve(groups);
+    if (c < num_keys || !src.is_string()) {
+      if (!src.is_string()) {
+        // Numbers: gather the words, then fold the duplicates in.
+        std::vector<uint64_t>& words = dst.words();
+        const std::vector<uint64_t>& from = src.words();
+        const Aggregation agg = schema.column(c).aggregation;
+        for (size_t i = 0; i < n; ++i) {
+          if (!dup[i]) {
+            words.push_back(from[order[i]]);
+          } else if (c >= num_keys) {
+            AggregateIntoLast(agg, &dst, src, order[i]);
+          }
+        }
+        continue;
+      }
+      for (size_t i = 0; i < n; ++i) {
+        if (!dup[i]) dst.AppendFrom(src, order[i]);
       }
       continue;
     }
-    out.AppendRow(rows, r);
+    // A string value column: MIN, MAX or REPLACE.
+    const Aggregation agg = schema.column(c).aggregation;
+    for (size_t i = 0; i < n; ++i) {
+      if (!dup[i]) {
+        dst.AppendFrom(src, order[i]);
+      } else {
+        AggregateIntoLast(agg, &dst, src, order[i]);
+      }
+    }
   }
   return out;
 }
