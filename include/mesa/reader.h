@@ -20,13 +20,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "mesa/query.h"
 #include "mesa/row_batch.h"
 #include "mesa/value.h"
 
 namespace mesa {
 
 // Which rows a scan returns, in key order: equality on a prefix of the key
-// columns, then optionally a range on the next key column.
+// columns, optionally a range on the next key column, and any filters.
+// With GROUP BY, one row per group instead, in the order of the group key.
 struct ScanSpec {
   // Values of the first key columns, in key order. Empty: no equality.
   std::vector<Value> key_prefix;
@@ -35,10 +37,38 @@ struct ScanSpec {
   bool lower_inclusive = true;
   std::optional<Value> upper;
   bool upper_inclusive = false;
-  // Names of the columns to return, in this order. Empty: every column.
+  // Filters on any columns, ANDed with each other and with the prefix and
+  // range above (query.h says how they apply). Filters on key columns seek
+  // past keys they exclude and skip blocks and whole deltas; filters on
+  // value columns apply to the merged (aggregated) rows.
+  std::vector<Filter> filters;
+  // Names of key columns to group by (any subset, any order). Non-empty:
+  // one row per distinct group key, each value column aggregated with its
+  // column's aggregation over the group's rows. Rows come sorted by the
+  // group key taken in the table's key order (streaming when the group
+  // key is a prefix of the key, a hash aggregation otherwise). A REPLACE
+  // column has no meaningful value over several keys (Doris rejects it in
+  // such rollups too): projecting one is InvalidArgument unless the group
+  // key holds every key column. Empty: no grouping.
+  std::vector<std::string> group_by;
+  // Names of the columns to return, in this order. Empty: every column
+  // (with GROUP BY: the group columns in key order, then every value
+  // column). With GROUP BY only group and value columns may be named.
   std::vector<std::string> columns;
   // Rows per batch. Default: 1024
   size_t batch_rows = 1024;
+  // Continue a scan from where another cursor's ResumeToken() says it
+  // stopped: the rest of the rows, none lost or repeated. The token must
+  // come from a scan of the same table, with the same spec (batch_rows
+  // aside), at this reader's version: otherwise InvalidArgument. Empty:
+  // from the start.
+  std::string resume_token;
+  // Allow seeking past keys the key filters exclude (scan-to-seek) and
+  // skipping blocks and deltas by zone maps and min/max keys. Off, a scan
+  // decodes every row between its first and last possible keys: the
+  // baseline to measure against. Answers are the same either way.
+  // Default: true
+  bool allow_skip_scan = true;
 };
 
 // Streams a scan's rows in batches.
@@ -52,6 +82,13 @@ class ScanCursor {
   virtual const absl::Status& status() const = 0;
   // The batch's column names.
   virtual const std::vector<std::string>& column_names() const = 0;
+  // A token from which a new scan with the same spec on a reader at the
+  // same version (ScanSpec::resume_token) continues right after the rows
+  // handed out so far. Opaque, versioned and checksummed; valid across
+  // processes. An error only if the cursor failed.
+  virtual absl::StatusOr<std::string> ResumeToken() const = 0;
+  // What the scan read so far (query.h).
+  virtual ScanExplain Explain() const = 0;
 };
 
 // A row-at-a-time view over a ScanCursor.

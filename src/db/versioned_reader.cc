@@ -5,23 +5,13 @@
 #include "fmt/format.h"
 #include "src/format/key_coding.h"
 #include "src/merge/aggregate.h"
+#include "src/query/query_cursor.h"
 #include "src/util/coding.h"
 #include "src/util/hash.h"
 #include "src/util/status_macros.h"
 
 namespace mesa::internal {
 namespace {
-
-// The column types of a merged batch: every key column, then `values`.
-std::vector<ColumnType> MergedTypes(const Schema& schema,
-                                    const std::vector<size_t>& values) {
-  std::vector<ColumnType> types;
-  for (size_t c = 0; c < schema.num_keys(); ++c) {
-    types.push_back(schema.column(c).type);
-  }
-  for (size_t c : values) types.push_back(schema.column(c).type);
-  return types;
-}
 
 // Converts `v` to a one-value column of key column `c`'s type.
 absl::StatusOr<ColumnVector> KeyValue(const Schema& schema, size_t c,
@@ -34,110 +24,6 @@ absl::StatusOr<ColumnVector> KeyValue(const Schema& schema, size_t c,
   }
   return col;
 }
-
-class ScanCursorImpl final : public ScanCursor {
- public:
-  ScanCursorImpl(MergePlan plan, std::unique_ptr<MergingCursor> merge,
-                 std::vector<size_t> output, std::vector<std::string> names,
-                 std::vector<ColumnVector> prefix,
-                 std::optional<ColumnVector> lower, bool lower_inclusive,
-                 std::optional<ColumnVector> upper, bool upper_inclusive,
-                 size_t batch_rows)
-      : plan_(std::move(plan)),
-        schema_(plan_.table->schema()),
-        merge_(std::move(merge)),
-        output_(std::move(output)),
-        names_(std::move(names)),
-        prefix_(std::move(prefix)),
-        lower_(std::move(lower)),
-        lower_inclusive_(lower_inclusive),
-        upper_(std::move(upper)),
-        upper_inclusive_(upper_inclusive),
-        batch_rows_(batch_rows),
-        merged_(MergedTypes(schema_, merge_->value_columns())) {
-    // output_ holds positions in the merged batch (keys, then the merged
-    // value columns), not schema indices.
-    std::vector<ColumnType> types;
-    for (size_t c : output_) types.push_back(merged_.column(c).type());
-    out_ = RowBatch(types);
-    identity_ = output_.size() == schema_.num_columns() && prefix_.empty() &&
-                !lower_ && !upper_;
-    for (size_t i = 0; identity_ && i < output_.size(); ++i) {
-      identity_ = output_[i] == i;
-    }
-  }
-
-  bool Next() override {
-    out_.Clear();
-    while (!done_) {
-      if (!merge_->NextBatch(batch_rows_, &merged_)) {
-        status_ = merge_->status();
-        done_ = true;
-        break;
-      }
-      if (identity_) {
-        std::swap(out_, merged_);
-        return true;
-      }
-      for (size_t r = 0; r < merged_.num_rows() && !done_; ++r) {
-        if (!RowInRange(r)) continue;
-        for (size_t i = 0; i < output_.size(); ++i) {
-          out_.column(i).AppendFrom(merged_.column(output_[i]), r);
-        }
-      }
-      if (out_.num_rows() > 0) return true;
-    }
-    return out_.num_rows() > 0;
-  }
-
-  const RowBatch& batch() const override { return out_; }
-  const absl::Status& status() const override { return status_; }
-  const std::vector<std::string>& column_names() const override {
-    return names_;
-  }
-
- private:
-  // Whether merged row `r` is inside the scan; sets done_ when it is past
-  // the end (rows come in key order, so every later row is too).
-  bool RowInRange(size_t r) {
-    for (size_t c = 0; c < prefix_.size(); ++c) {
-      if (CompareValues(merged_.column(c), r, prefix_[c], 0) != 0) {
-        done_ = true;
-        return false;
-      }
-    }
-    const size_t p = prefix_.size();
-    if (upper_) {
-      int c = CompareValues(merged_.column(p), r, *upper_, 0);
-      if (c > 0 || (c == 0 && !upper_inclusive_)) {
-        done_ = true;
-        return false;
-      }
-    }
-    if (lower_) {
-      int c = CompareValues(merged_.column(p), r, *lower_, 0);
-      if (c < 0 || (c == 0 && !lower_inclusive_)) return false;
-    }
-    return true;
-  }
-
-  MergePlan plan_;
-  const Schema& schema_;
-  std::unique_ptr<MergingCursor> merge_;
-  std::vector<size_t> output_;
-  std::vector<std::string> names_;
-  std::vector<ColumnVector> prefix_;
-  std::optional<ColumnVector> lower_;
-  bool lower_inclusive_;
-  std::optional<ColumnVector> upper_;
-  bool upper_inclusive_;
-  size_t batch_rows_;
-  bool identity_ = false;
-  bool done_ = false;
-  RowBatch merged_;
-  RowBatch out_;
-  absl::Status status_;
-};
 
 class VersionedReaderImpl final : public VersionedReader {
  public:
@@ -153,73 +39,18 @@ class VersionedReaderImpl final : public VersionedReader {
       std::string_view table, const ScanSpec& spec) const override {
     MESA_ASSIGN_OR_RETURN(MergePlan plan,
                           PlanTableRead(files_.get(), pinned_, table, version_));
-    const Schema& schema = plan.table->schema();
-    if (spec.key_prefix.size() > schema.num_keys() ||
-        (spec.key_prefix.size() == schema.num_keys() &&
-         (spec.lower || spec.upper))) {
-      return absl::InvalidArgumentError(fmt::format(
-          "table '{}': a key prefix of {} values{} for {} key columns",
-          table, spec.key_prefix.size(),
-          spec.lower || spec.upper ? " and a range" : "", schema.num_keys()));
+    QuerySource source;
+    source.table = std::string(table);
+    source.source = std::string(table);
+    source.version = version_;
+    source.schema = &plan.table->schema();
+    for (size_t i = 0; i < plan.deltas.size(); ++i) {
+      const DeltaMeta& meta = plan.handles[i]->meta();
+      source.deltas.push_back({plan.deltas[i], meta.file_number,
+                               meta.min_version, meta.max_version});
     }
-    if (spec.batch_rows == 0) {
-      return absl::InvalidArgumentError("ScanSpec.batch_rows must be >= 1");
-    }
-    std::vector<ColumnVector> prefix;
-    std::string seek;
-    for (size_t c = 0; c < spec.key_prefix.size(); ++c) {
-      MESA_ASSIGN_OR_RETURN(ColumnVector v,
-                            KeyValue(schema, c, spec.key_prefix[c]));
-      AppendKeyPart(v, 0, &seek);
-      prefix.push_back(std::move(v));
-    }
-    const size_t p = spec.key_prefix.size();
-    std::optional<ColumnVector> lower, upper;
-    if (spec.lower) {
-      MESA_ASSIGN_OR_RETURN(lower, KeyValue(schema, p, *spec.lower));
-      AppendKeyPart(*lower, 0, &seek);
-    }
-    if (spec.upper) {
-      MESA_ASSIGN_OR_RETURN(upper, KeyValue(schema, p, *spec.upper));
-    }
-    std::vector<size_t> output;
-    std::vector<std::string> names;
-    if (spec.columns.empty()) {
-      for (size_t c = 0; c < schema.num_columns(); ++c) {
-        output.push_back(c);
-        names.push_back(schema.column(c).name);
-      }
-    } else {
-      for (const std::string& name : spec.columns) {
-        auto c = schema.FindColumn(name);
-        if (!c) {
-          return absl::InvalidArgumentError(fmt::format(
-              "table '{}' has no column '{}'", table, name));
-        }
-        output.push_back(*c);
-        names.push_back(name);
-      }
-    }
-    // The merge reads every key column plus the projected value columns.
-    std::vector<size_t> values;
-    std::vector<int> merged_pos(schema.num_columns(), -1);
-    for (size_t c = 0; c < schema.num_keys(); ++c) merged_pos[c] = c;
-    for (size_t c : output) {
-      if (c >= schema.num_keys() && merged_pos[c] < 0) {
-        merged_pos[c] = static_cast<int>(schema.num_keys() + values.size());
-        values.push_back(c);
-      }
-    }
-    // The merged batch holds keys then `values`; map the output onto it.
-    std::vector<size_t> output_in_merged;
-    for (size_t c : output) output_in_merged.push_back(merged_pos[c]);
-    MESA_ASSIGN_OR_RETURN(auto merge, NewMergingCursor(plan, values, seek));
-    auto cursor = std::make_unique<ScanCursorImpl>(
-        std::move(plan), std::move(merge), std::move(output_in_merged),
-        std::move(names), std::move(prefix), std::move(lower),
-        spec.lower_inclusive, std::move(upper), spec.upper_inclusive,
-        spec.batch_rows);
-    return std::unique_ptr<ScanCursor>(std::move(cursor));
+    source.keep_alive = std::move(plan.pinned);
+    return NewQueryCursor(std::move(source), spec);
   }
 
   absl::StatusOr<std::optional<RowBatch>> Get(
@@ -312,6 +143,7 @@ absl::StatusOr<MergePlan> PlanTableRead(DeltaFiles* files,
           table->schema().DebugString()));
     }
     plan.deltas.push_back(std::move(reader));
+    plan.handles.push_back(d);
   }
   plan.pinned = std::move(pinned);
   return plan;

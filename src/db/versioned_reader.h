@@ -22,6 +22,7 @@ struct MergePlan {
   std::shared_ptr<const Version> pinned;
   const TableVersion* table = nullptr;
   std::vector<std::shared_ptr<const DeltaReader>> deltas;  // oldest first
+  std::vector<DeltaPtr> handles;  // the deltas' metadata, parallel
 };
 
 // The reader of a delta file that a Version names: DataLoss naming the

@@ -411,4 +411,50 @@ void DeltaCursor::Seek(std::string_view encoded_target) {
   }
 }
 
+void DeltaCursor::SeekForward(std::string_view encoded_target) {
+  if (!valid_) return;
+  if (reader_->FindStartBlock(encoded_target) > block_) {
+    Seek(encoded_target);  // blocks in between are never read
+    return;
+  }
+  const Schema& schema = reader_->schema();
+  std::vector<ColumnType> key_types;
+  for (size_t k = 0; k < schema.num_keys(); ++k) {
+    key_types.push_back(schema.column(k).type);
+  }
+  RowBatch target(key_types);
+  auto decoded = DecodeKey(encoded_target, schema, &target);
+  if (!decoded.ok()) {
+    valid_ = false;
+    status_ = Annotate(decoded.status(),
+                       fmt::format("{}: seek target", reader_->path()));
+    return;
+  }
+  const size_t target_columns = *decoded;
+  if (target_columns == 0) return;
+  while (valid_) {
+    if (seek_keys_.num_columns() == 0) {
+      status_ = LoadSeekKeys();
+      if (!status_.ok()) {
+        valid_ = false;
+        return;
+      }
+    }
+    size_t lo = row_, hi = batch_.num_rows();
+    while (lo < hi) {  // first row >= target in the rest of this block
+      size_t mid = lo + (hi - lo) / 2;
+      if (CompareRowToTarget(mid, target, target_columns) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    if (lo < batch_.num_rows()) {
+      row_ = lo;
+      return;
+    }
+    LoadFrom(block_ + 1, /*fill_cache=*/true);
+  }
+}
+
 }  // namespace mesa::internal

@@ -135,6 +135,11 @@ class DeltaCursor {
   // Positions at the first row whose key is >= `encoded_target`, a full
   // encoded key or the encoding of a key prefix.
   void Seek(std::string_view encoded_target);
+  // Like Seek, but never moves backward, and reads nothing when the
+  // target is in the current block (a binary search of its rest) or the
+  // cursor is already at or past it: what skip-scans call between nearby
+  // keys. The index decides whether blocks in between are jumped over.
+  void SeekForward(std::string_view encoded_target);
 
   bool Valid() const { return valid_; }
   const absl::Status& status() const { return status_; }

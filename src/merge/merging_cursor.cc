@@ -153,4 +153,10 @@ CursorStats MergingCursor::stats() const {
   return total;
 }
 
+void MergingCursor::SeekForward(std::string_view encoded_target) {
+  if (!status_.ok()) return;
+  for (size_t i : heap_) inputs_[i]->SeekForward(encoded_target);
+  Rebuild();
+}
+
 }  // namespace mesa::internal

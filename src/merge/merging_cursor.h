@@ -38,6 +38,14 @@ class MergingCursor {
   const std::vector<size_t>& value_columns() const { return value_columns_; }
   // Sum of the inputs' counters.
   CursorStats stats() const;
+  // Input `i`'s counters (inputs in constructor order).
+  size_t num_inputs() const { return inputs_.size(); }
+  const CursorStats& input_stats(size_t i) const { return inputs_[i]->stats(); }
+
+  // Moves every input forward to its first row at or after
+  // `encoded_target` (DeltaCursor::SeekForward): the next batch starts
+  // there. Inputs already past it stay. For skip-scans.
+  void SeekForward(std::string_view encoded_target);
 
  private:
   bool HeapLess(size_t a, size_t b) const;

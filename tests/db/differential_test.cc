@@ -27,6 +27,7 @@
 #include "mesa/database.h"
 #include "mesa/file_system.h"
 #include "tests/db/db_test_util.h"
+#include "tests/db/query_model.h"
 #include "tests/testing/random_rows.h"
 #include "tests/testing/test_util.h"
 
@@ -56,6 +57,9 @@ class Harness {
 
   void Run(int steps);
   uint64_t operations() const { return operations_; }
+  uint64_t queries() const { return queries_; }
+  uint64_t nonempty_queries() const { return nonempty_queries_; }
+  uint64_t resumes() const { return resumes_; }
 
  private:
   Options RandomOptions();
@@ -73,6 +77,9 @@ class Harness {
                         uint64_t v);
   void VerifyGets(const VersionedReader& reader, const ModelTable& t,
                   uint64_t v);
+  ScanSpec RandomQuery(const ModelTable& t, uint64_t v);
+  void VerifyQuery(const VersionedReader& reader, const ModelTable& t,
+                   uint64_t v);
   void VerifyPinned();
   void VerifyNoGarbage();
 
@@ -108,6 +115,7 @@ class Harness {
   uint64_t last_oldest_ = 0;
   int next_table_ = 0;
   uint64_t operations_ = 0;
+  uint64_t queries_ = 0, nonempty_queries_ = 0, resumes_ = 0;
 };
 
 Options Harness::RandomOptions() {
@@ -406,6 +414,10 @@ void Harness::VerifyVersion(uint64_t v, bool deep) {
     auto rows = ScanAll(**reader, t->name, t->schema);
     ASSERT_TRUE(rows.ok()) << rows.status();
     ASSERT_TRUE(SameRows(t->schema, *rows, t->At(v)));
+    // Filters, GROUP BY and resume tokens at every readable version.
+    for (int q = 0; q < (deep ? 3 : 1); ++q) {
+      ASSERT_NO_FATAL_FAILURE(VerifyQuery(**reader, *t, v));
+    }
     if (deep) {
       ASSERT_NO_FATAL_FAILURE(VerifyRangeScans(**reader, *t, v));
       ASSERT_NO_FATAL_FAILURE(VerifyGets(**reader, *t, v));
@@ -472,6 +484,135 @@ void Harness::VerifyRangeScans(const VersionedReader& reader,
                                        spec.upper_inclusive, spec.columns);
     ASSERT_TRUE(SameRows(cols, *got, want));
   }
+}
+
+ScanSpec Harness::RandomQuery(const ModelTable& t, uint64_t v) {
+  const Schema& schema = t.schema;
+  const RowBatch& model = t.At(v);
+  const RowSource& source = SourceOf(t);
+  ScanSpec spec;
+  // A value of column c: from a row of the model (so filters match
+  // something) or, for keys, from the key pool.
+  auto value_of = [&](size_t c) -> std::optional<Value> {
+    if (model.num_rows() > 0 && (c >= schema.num_keys() || rng_() % 2)) {
+      return CellValue(model.column(c), rng_() % model.num_rows());
+    }
+    if (c < schema.num_keys()) {
+      const ColumnVector& pool = source.pool(c);
+      return CellValue(pool, rng_() % pool.size());
+    }
+    return std::nullopt;
+  };
+  const int filters = static_cast<int>(rng_() % 4);
+  for (int i = 0; i < filters; ++i) {
+    // Mostly key columns, often not the first (skip-scans).
+    const size_t c = rng_() % 3 ? rng_() % schema.num_keys()
+                                : rng_() % schema.num_columns();
+    Filter f;
+    f.column = schema.column(c).name;
+    f.op = static_cast<FilterOp>(rng_() % 7);
+    const size_t n = f.op == FilterOp::kIn ? 1 + rng_() % 3 : 1;
+    for (size_t j = 0; j < n; ++j) {
+      auto value = value_of(c);
+      if (!value) break;
+      f.values.push_back(*value);
+    }
+    if (f.values.size() == n) spec.filters.push_back(std::move(f));
+  }
+  if (rng_() % 2) {
+    std::vector<std::string> keys;
+    for (size_t c = 0; c < schema.num_keys(); ++c) {
+      keys.push_back(schema.column(c).name);
+    }
+    // Often a key prefix (streaming), else any subset in any order.
+    if (rng_() % 2) {
+      keys.resize(1 + rng_() % keys.size());
+    } else {
+      std::shuffle(keys.begin(), keys.end(), rng_);
+      keys.resize(1 + rng_() % keys.size());
+    }
+    spec.group_by = keys;
+  }
+  const bool all_keys = spec.group_by.size() == schema.num_keys();
+  std::vector<std::string> allowed;
+  bool has_replace = false;
+  for (size_t c = 0; c < schema.num_columns(); ++c) {
+    const ColumnSpec& col = schema.column(c);
+    if (!spec.group_by.empty()) {
+      if (col.aggregation == Aggregation::kReplace && !all_keys) {
+        has_replace = true;
+        continue;
+      }
+      if (c < schema.num_keys() &&
+          std::find(spec.group_by.begin(), spec.group_by.end(), col.name) ==
+              spec.group_by.end()) {
+        continue;
+      }
+    }
+    allowed.push_back(col.name);
+  }
+  if (rng_() % 3 != 0 || has_replace) {
+    std::shuffle(allowed.begin(), allowed.end(), rng_);
+    allowed.resize(1 + rng_() % allowed.size());
+    spec.columns = allowed;
+  }
+  spec.batch_rows = rng_() % 2 ? 1 + rng_() % 7 : 1024;
+  spec.allow_skip_scan = rng_() % 4 != 0;
+  return spec;
+}
+
+void Harness::VerifyQuery(const VersionedReader& reader, const ModelTable& t,
+                          uint64_t v) {
+  const ScanSpec spec = RandomQuery(t, v);
+  std::string what = fmt::format("{} filters:", spec.filters.size());
+  for (const Filter& f : spec.filters) {
+    what += fmt::format(" {} op{} {}", f.column, static_cast<int>(f.op),
+                        f.values.size() == 1 ? f.values[0].DebugString()
+                                             : fmt::format("({} values)",
+                                                           f.values.size()));
+  }
+  what += fmt::format("; group by {}; {} columns; batches of {}; seek {}",
+                      fmt::join(spec.group_by, ","), spec.columns.size(),
+                      spec.batch_rows, spec.allow_skip_scan);
+  SCOPED_TRACE(what);
+  const std::vector<ColumnSpec> cols = testing::QueryColumns(t.schema, spec);
+  const RowBatch want = testing::ModelQuery(t.schema, t.At(v), spec);
+  auto scan = reader.Scan(t.name, spec);
+  ASSERT_TRUE(scan.ok()) << scan.status();
+  RowBatch got(testing::TypesOf(cols));
+  std::unique_ptr<ScanCursor> cursor = std::move(*scan);
+  // Keep the readers that resumed scans alive while their cursors run.
+  std::vector<std::unique_ptr<VersionedReader>> resumed;
+  int resumes = 0;
+  while (cursor->Next()) {
+    const RowBatch& b = cursor->batch();
+    ASSERT_EQ(b.num_columns(), cols.size());
+    got.AppendRows(b, 0, b.num_rows());
+    const ScanExplain e = cursor->Explain();
+    ASSERT_LE(e.rows_returned, e.rows_merged)
+        << e.ToString();
+    if (rng_() % 3 == 0 && resumes < 4) {
+      // Hand the scan over to a new reader at the same version.
+      auto token = cursor->ResumeToken();
+      ASSERT_TRUE(token.ok()) << token.status();
+      auto next = db_->NewReader(v);
+      if (RacedWithCompaction(next.status(), v)) continue;
+      ASSERT_TRUE(next.ok()) << next.status();
+      ScanSpec rest = spec;
+      rest.resume_token = *token;
+      rest.batch_rows = 1 + rng_() % 9;
+      auto resumed_scan = (*next)->Scan(t.name, rest);
+      ASSERT_TRUE(resumed_scan.ok()) << resumed_scan.status();
+      cursor = std::move(*resumed_scan);
+      resumed.push_back(std::move(*next));
+      ++resumes;
+    }
+  }
+  ASSERT_TRUE(cursor->status().ok()) << cursor->status();
+  ASSERT_TRUE(SameRows(cols, got, want)) << "after " << resumes << " resumes";
+  ++queries_;
+  nonempty_queries_ += want.num_rows() > 0;
+  resumes_ += resumes;
 }
 
 void Harness::VerifyGets(const VersionedReader& reader, const ModelTable& t,
@@ -553,7 +694,7 @@ TEST(DifferentialTest, RandomWorkloadsMatchTheModel) {
   const uint64_t base = testing::TestSeed(20260501);
   const int databases = Iterations(16, 6);
   const int steps = Iterations(220, 150);
-  uint64_t operations = 0;
+  uint64_t operations = 0, queries = 0, nonempty = 0, resumes = 0;
   for (int i = 0; i < databases; ++i) {
     const uint64_t seed = base + static_cast<uint64_t>(i);
     SCOPED_TRACE(fmt::format("seed {} (MESA_TEST_SEED={} repeats the run "
@@ -569,14 +710,21 @@ TEST(DifferentialTest, RandomWorkloadsMatchTheModel) {
                       .count());
     }
     operations += h.operations();
+    queries += h.queries();
+    nonempty += h.nonempty_queries();
+    resumes += h.resumes();
     if (HasFailure()) {
       ADD_FAILURE() << "failed with seed " << seed;
       return;
     }
   }
   RecordProperty("operations", static_cast<int>(operations));
-  std::printf("differential: %d databases, %llu operations\n", databases,
-              static_cast<unsigned long long>(operations));
+  std::printf("differential: %d databases, %llu operations, %llu queries "
+              "(%llu non-empty, %llu resumed scans)\n",
+              databases, static_cast<unsigned long long>(operations),
+              static_cast<unsigned long long>(queries),
+              static_cast<unsigned long long>(nonempty),
+              static_cast<unsigned long long>(resumes));
 }
 
 }  // namespace

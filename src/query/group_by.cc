@@ -1,0 +1,132 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+
+#include "src/query/group_by.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "src/format/key_coding.h"
+#include "src/merge/aggregate.h"
+
+namespace mesa::internal {
+
+GroupAggregator::GroupAggregator(std::vector<size_t> group_keys, size_t prefix,
+                                 std::vector<GroupValue> values,
+                                 std::vector<ColumnType> key_types)
+    : group_keys_(std::move(group_keys)),
+      prefix_(prefix),
+      values_(std::move(values)),
+      row_types_(std::move(key_types)) {
+  for (const GroupValue& v : values_) row_types_.push_back(v.type);
+  partition_ = RowBatch(row_types_);
+  strings_.resize(values_.size());
+}
+
+bool GroupAggregator::SamePartition(const RowBatch& in, size_t r) const {
+  for (size_t j = 0; j < prefix_; ++j) {
+    if (CompareValues(in.column(group_keys_[j]), r, partition_.column(j), 0) !=
+        0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void GroupAggregator::Add(const RowBatch& in, size_t r, RowBatch* ready) {
+  if (open_ && !SamePartition(in, r)) Flush(ready);
+  open_ = true;
+  const size_t ng = group_keys_.size();
+  size_t g = 0;
+  bool fresh;
+  if (prefix_ == ng) {
+    fresh = partition_.num_rows() == 0;
+  } else {
+    buf_.clear();
+    for (size_t j = prefix_; j < ng; ++j) {
+      AppendKeyPart(in.column(group_keys_[j]), r, &buf_);
+    }
+    auto [it, inserted] = index_.try_emplace(
+        buf_, static_cast<uint32_t>(partition_.num_rows()));
+    fresh = inserted;
+    g = it->second;
+    if (inserted) suffixes_.push_back(buf_);
+  }
+  if (fresh) {
+    for (size_t j = 0; j < ng; ++j) {
+      partition_.column(j).AppendFrom(in.column(group_keys_[j]), r);
+    }
+    for (size_t i = 0; i < values_.size(); ++i) {
+      ColumnVector& dst = partition_.column(ng + i);
+      const ColumnVector& src = in.column(values_[i].merged_pos);
+      if (dst.is_string()) {
+        strings_[i].emplace_back(src.GetString(r));
+        dst.AppendString({});
+      } else {
+        dst.AppendFrom(src, r);
+      }
+    }
+    return;
+  }
+  // Rows come in key order; for SUM, MIN and MAX the order does not
+  // matter (REPLACE is only allowed when every group is one key).
+  for (size_t i = 0; i < values_.size(); ++i) {
+    const GroupValue& v = values_[i];
+    ColumnVector& dst = partition_.column(ng + i);
+    const ColumnVector& src = in.column(v.merged_pos);
+    if (!dst.is_string()) {
+      uint64_t& w = dst.words()[g];
+      w = AggregateWords(v.aggregation, v.type, w, src.GetWord(r));
+      continue;
+    }
+    std::string& s = strings_[i][g];
+    const std::string_view newer = src.GetString(r);
+    if (v.aggregation == Aggregation::kReplace ||
+        (v.aggregation == Aggregation::kMin && newer < s) ||
+        (v.aggregation == Aggregation::kMax && newer > s)) {
+      s.assign(newer);
+    }
+  }
+}
+
+void GroupAggregator::Flush(RowBatch* ready) {
+  if (!open_) return;
+  const size_t n = partition_.num_rows();
+  const size_t ng = group_keys_.size();
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  if (prefix_ < ng) {
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return suffixes_[a] < suffixes_[b];
+    });
+  }
+  for (uint32_t g : order) {
+    for (size_t c = 0; c < ng; ++c) {
+      ready->column(c).AppendFrom(partition_.column(c), g);
+    }
+    for (size_t i = 0; i < values_.size(); ++i) {
+      ColumnVector& dst = ready->column(ng + i);
+      if (dst.is_string()) {
+        dst.AppendString(strings_[i][g]);
+      } else {
+        dst.AppendFrom(partition_.column(ng + i), g);
+      }
+    }
+  }
+  groups_out_ += n;
+  partition_.Clear();
+  index_.clear();
+  suffixes_.clear();
+  for (auto& s : strings_) s.clear();
+  open_ = false;
+}
+
+void GroupAggregator::Finish(RowBatch* ready) { Flush(ready); }
+
+void GroupAggregator::EncodeGroupKey(const RowBatch& groups, size_t r,
+                                     std::string* dst) const {
+  for (size_t j = 0; j < group_keys_.size(); ++j) {
+    AppendKeyPart(groups.column(j), r, dst);
+  }
+}
+
+}  // namespace mesa::internal

@@ -1,0 +1,74 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// GROUP BY over merged rows that arrive in key order. Rows whose leading
+// key columns differ never share a group when the group key holds those
+// columns, so the aggregator partitions the input by the longest key
+// prefix inside the group key and hashes only within a partition: a group
+// key that is a key prefix streams with one group open; any other group
+// key keeps one hash table per partition (one for the whole scan if the
+// group key lacks the first key column). Each finished partition's groups
+// come out sorted by their encoded group key, so the output is sorted by
+// the group key in the table's key order either way.
+//
+// Thread safety: used by one thread at a time.
+
+#ifndef MESA_QUERY_GROUP_BY_H_
+#define MESA_QUERY_GROUP_BY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "mesa/row_batch.h"
+#include "src/query/scan_plan.h"
+
+namespace mesa::internal {
+
+class GroupAggregator {
+ public:
+  // `group_keys`: positions in the input rows of the group columns, in key
+  // order; the first `prefix` of them are the input's leading key columns.
+  GroupAggregator(std::vector<size_t> group_keys, size_t prefix,
+                  std::vector<GroupValue> values,
+                  std::vector<ColumnType> key_types);
+
+  // Group rows: the group columns, then the aggregated values.
+  const std::vector<ColumnType>& row_types() const { return row_types_; }
+
+  // Adds row `r` of `in`. When it starts a new partition, the previous
+  // partition's groups are appended to `ready` (sorted).
+  void Add(const RowBatch& in, size_t r, RowBatch* ready);
+  // The input ended: appends the open partition's groups to `ready`.
+  void Finish(RowBatch* ready);
+
+  // Appends the encoded group key of row `r` of a group-row batch.
+  void EncodeGroupKey(const RowBatch& groups, size_t r, std::string* dst) const;
+
+  uint64_t groups() const { return groups_out_; }
+
+ private:
+  void Flush(RowBatch* ready);
+  bool SamePartition(const RowBatch& in, size_t r) const;
+
+  const std::vector<size_t> group_keys_;
+  const size_t prefix_;
+  const std::vector<GroupValue> values_;
+  std::vector<ColumnType> row_types_;
+
+  bool open_ = false;
+  RowBatch partition_;  // one row per group of the open partition
+  // Within the partition: the encoded non-prefix group columns of each
+  // group, and their index. Unused when the group key is all prefix.
+  absl::flat_hash_map<std::string, uint32_t> index_;
+  std::vector<std::string> suffixes_;
+  // String MIN/MAX values, per string value column, per group (a
+  // ColumnVector cannot change a string in the middle).
+  std::vector<std::vector<std::string>> strings_;
+  std::string buf_;
+  uint64_t groups_out_ = 0;
+};
+
+}  // namespace mesa::internal
+
+#endif  // MESA_QUERY_GROUP_BY_H_

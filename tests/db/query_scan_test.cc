@@ -1,0 +1,300 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+//
+// Scans with filters, GROUP BY, skip-scan, Explain and resume tokens on a
+// small ads-like table (keys advertiser, date, publisher, country), each
+// answer checked against the model (tests/db/query_model.h).
+
+#include <map>
+#include <random>
+
+#include "gtest/gtest.h"
+#include "mesa/database.h"
+#include "tests/db/db_test_util.h"
+#include "tests/db/query_model.h"
+
+namespace mesa {
+namespace {
+
+using testing::ModelQuery;
+using testing::QueryColumns;
+using testing::SameRows;
+
+Schema AdsLike() {
+  return *Schema::Create({{"adv", ColumnType::kInt64},
+                          {"date", ColumnType::kInt32},
+                          {"pub", ColumnType::kInt64},
+                          {"country", ColumnType::kString}},
+                         {{"clicks", ColumnType::kInt64, Aggregation::kSum},
+                          {"cost", ColumnType::kInt64, Aggregation::kSum},
+                          {"best", ColumnType::kString, Aggregation::kMax},
+                          {"last", ColumnType::kInt64, Aggregation::kReplace}});
+}
+
+class QueryScanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs_ = NewMemFileSystem();
+    Options o;
+    o.fs = fs_.get();
+    o.background_threads = 0;
+    db_ = *Database::Open(o, "/db");
+    TableOptions topts;
+    topts.delta_file.block_size = 512;  // many blocks: skips show
+    table_ = *db_->CreateTable("ads", AdsLike(), topts);
+    model_.schema = AdsLike();
+    // A few advertisers with many rows each, over 30 dates.
+    std::mt19937_64 rng(7);
+    const char* countries[] = {"US", "DE", "JP", "BR"};
+    for (int b = 0; b < 3; ++b) {
+      RowBatch rows(AdsLike());
+      for (int i = 0; i < 3000; ++i) {
+        rows.column(0).AppendInt64(1 + static_cast<int64_t>(rng() % 6));
+        rows.column(1).AppendInt32(20000 + static_cast<int32_t>(rng() % 30));
+        rows.column(2).AppendInt64(static_cast<int64_t>(rng() % 40));
+        rows.column(3).AppendString(countries[rng() % 4]);
+        rows.column(4).AppendInt64(static_cast<int64_t>(rng() % 10) - 2);
+        rows.column(5).AppendInt64(static_cast<int64_t>(rng() % 1000));
+        rows.column(6).AppendString(std::string(1, 'a' + rng() % 26));
+        rows.column(7).AppendInt64(static_cast<int64_t>(rng() % 100));
+      }
+      UpdateBatch batch;
+      ASSERT_TRUE(batch.AddRows(*table_, rows).ok());
+      auto v = db_->Commit(batch);
+      ASSERT_TRUE(v.ok()) << v.status();
+      model_.AddBatch(*v, std::move(rows));
+    }
+    reader_ = *db_->NewReader();
+  }
+
+  // Scans `spec` in full and compares with the model.
+  ::testing::AssertionResult Check(const ScanSpec& spec,
+                                   ScanExplain* explain = nullptr) {
+    auto scan = reader_->Scan("ads", spec);
+    if (!scan.ok()) {
+      return ::testing::AssertionFailure() << scan.status();
+    }
+    const auto cols = QueryColumns(model_.schema, spec);
+    RowBatch got(testing::TypesOf(cols));
+    while ((*scan)->Next()) {
+      got.AppendRows((*scan)->batch(), 0, (*scan)->batch().num_rows());
+    }
+    if (!(*scan)->status().ok()) {
+      return ::testing::AssertionFailure() << (*scan)->status();
+    }
+    if (explain != nullptr) *explain = (*scan)->Explain();
+    return SameRows(cols, got, ModelQuery(model_.schema, model_.At(3), spec));
+  }
+
+  std::unique_ptr<FileSystem> fs_;
+  std::unique_ptr<Database> db_;
+  std::shared_ptr<const Table> table_;
+  testing::ModelTable model_;
+  std::unique_ptr<VersionedReader> reader_;
+};
+
+TEST_F(QueryScanTest, SkipScanOnANonLeadingKeyColumn) {
+  ScanSpec spec;
+  spec.filters = {{"date", FilterOp::kEq, {int32_t{20015}}}};
+  ScanExplain seek, full;
+  ASSERT_TRUE(Check(spec, &seek));
+  spec.allow_skip_scan = false;
+  ASSERT_TRUE(Check(spec, &full));
+  EXPECT_TRUE(seek.skip_scan) << seek.ToString();
+  EXPECT_GT(seek.seeks, 0u);
+  EXPECT_FALSE(full.skip_scan);
+  EXPECT_EQ(full.seeks, 0u);
+  EXPECT_LT(seek.rows_decoded, full.rows_decoded) << seek.ToString()
+                                                  << full.ToString();
+  EXPECT_GT(seek.rows_never_decoded, seek.rows_in_deltas / 2)
+      << seek.ToString();
+  EXPECT_EQ(seek.rows_returned, full.rows_returned);
+  EXPECT_EQ(seek.deltas.size(), 3u);
+}
+
+TEST_F(QueryScanTest, FiltersOfEveryKind) {
+  const std::vector<std::vector<Filter>> cases = {
+      {{"adv", FilterOp::kIn, {int64_t{2}, int64_t{5}}},
+       {"date", FilterOp::kGe, {int32_t{20010}}},
+       {"date", FilterOp::kLt, {int32_t{20020}}}},
+      {{"country", FilterOp::kNe, {"US"}}, {"pub", FilterOp::kLe, {int64_t{3}}}},
+      {{"pub", FilterOp::kGt, {int64_t{38}}}},
+      {{"country", FilterOp::kIn, {"JP", "BR", "XX"}}},
+      {{"adv", FilterOp::kEq, {int64_t{3}}}, {"adv", FilterOp::kEq, {int64_t{4}}}},
+      {{"clicks", FilterOp::kGt, {int64_t{20}}}},
+      {{"best", FilterOp::kEq, {"z"}}, {"date", FilterOp::kEq, {int32_t{20001}}}},
+  };
+  for (const auto& filters : cases) {
+    ScanSpec spec;
+    spec.filters = filters;
+    spec.batch_rows = 100;
+    EXPECT_TRUE(Check(spec)) << filters.size() << " filters on "
+                             << filters[0].column;
+  }
+}
+
+TEST_F(QueryScanTest, ValueFiltersSeeTheMergedValues) {
+  // One key in three deltas: 3 + 4 + 5 clicks.
+  UpdateBatch b1, b2, b3;
+  auto row = [&](int64_t clicks) {
+    return std::vector<Value>{int64_t{100}, int32_t{20000}, int64_t{1}, "US",
+                              clicks, int64_t{0}, "a", int64_t{0}};
+  };
+  ASSERT_TRUE(b1.AddRow(*table_, row(3)).ok());
+  ASSERT_TRUE(b2.AddRow(*table_, row(4)).ok());
+  ASSERT_TRUE(b3.AddRow(*table_, row(5)).ok());
+  for (UpdateBatch* b : {&b1, &b2, &b3}) ASSERT_TRUE(db_->Commit(*b).ok());
+  auto reader = *db_->NewReader();
+  for (int64_t clicks : {3, 4, 5, 7, 12}) {
+    ScanSpec spec;
+    spec.filters = {{"adv", FilterOp::kEq, {int64_t{100}}},
+                    {"clicks", FilterOp::kEq, {clicks}}};
+    auto scan = *reader->Scan("ads", spec);
+    size_t rows = 0;
+    while (scan->Next()) rows += scan->batch().num_rows();
+    EXPECT_EQ(rows, clicks == 12 ? 1u : 0u) << clicks;
+    // Only the three small deltas can hold advertiser 100.
+    const ScanExplain e = scan->Explain();
+    size_t pruned = 0;
+    for (const DeltaExplain& d : e.deltas) pruned += d.skipped;
+    EXPECT_EQ(pruned, 3u) << e.ToString();
+  }
+}
+
+TEST_F(QueryScanTest, GroupByPrefixStreamsAndAnySubsetHashes) {
+  const std::vector<std::vector<std::string>> groups = {
+      {"adv"}, {"adv", "date"}, {"date", "adv"}, {"country"},
+      {"adv", "country"}, {"pub", "date"}, {"adv", "date", "pub", "country"}};
+  for (const auto& g : groups) {
+    ScanSpec spec;
+    spec.group_by = g;
+    spec.columns = {"clicks", "cost", "best"};
+    for (const std::string& c : g) spec.columns.push_back(c);
+    ScanExplain e;
+    ASSERT_TRUE(Check(spec, &e)) << g[0] << " +" << g.size() - 1;
+    const std::vector<std::string> key_order = {"adv", "date", "pub",
+                                                "country"};
+    bool prefix = true;
+    for (const std::string& c : g) {
+      prefix = prefix && std::find(key_order.begin(),
+                                   key_order.begin() + g.size(),
+                                   c) != key_order.begin() + g.size();
+    }
+    EXPECT_EQ(e.group_by, prefix ? "streaming" : "hash") << e.ToString();
+    spec.filters = {{"date", FilterOp::kEq, {int32_t{20003}}}};
+    spec.batch_rows = 3;
+    ASSERT_TRUE(Check(spec)) << "filtered";
+  }
+  ScanSpec all;  // REPLACE over every key is the row's own value
+  all.group_by = {"country", "pub", "date", "adv"};
+  ASSERT_TRUE(Check(all));
+}
+
+TEST_F(QueryScanTest, ResumeTokensContinueExactly) {
+  for (bool grouped : {false, true}) {
+    for (bool hash : {false, true}) {
+      ScanSpec spec;
+      spec.filters = {{"date", FilterOp::kLe, {int32_t{20004}}}};
+      if (grouped) {
+        spec.group_by = hash ? std::vector<std::string>{"adv", "country"}
+                             : std::vector<std::string>{"adv", "date"};
+        spec.columns = {"adv", "clicks"};
+      } else if (hash) {
+        continue;
+      }
+      spec.batch_rows = grouped ? 7 : 37;
+      const auto cols = QueryColumns(model_.schema, spec);
+      RowBatch got(testing::TypesOf(cols));
+      std::string token;
+      int hops = 0;
+      while (true) {
+        ScanSpec s = spec;
+        s.resume_token = token;
+        auto reader = *db_->NewReader(3);
+        auto scan = *reader->Scan("ads", s);
+        if (!scan->Next()) {
+          ASSERT_TRUE(scan->status().ok()) << scan->status();
+          break;
+        }
+        got.AppendRows(scan->batch(), 0, scan->batch().num_rows());
+        token = *scan->ResumeToken();
+        ++hops;
+      }
+      EXPECT_GT(hops, 2);
+      EXPECT_TRUE(SameRows(cols, got, ModelQuery(model_.schema, model_.At(3),
+                                                 spec)))
+          << grouped << hash;
+    }
+  }
+}
+
+TEST_F(QueryScanTest, BadTokensAreInvalidArgument) {
+  ScanSpec spec;
+  spec.batch_rows = 10;
+  auto scan = *reader_->Scan("ads", spec);
+  ASSERT_TRUE(scan->Next());
+  const std::string token = *scan->ResumeToken();
+  auto fails = [&](const VersionedReader& r, std::string_view table,
+                   ScanSpec s, std::string_view what) {
+    auto got = r.Scan(table, s);
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument)
+        << got.status();
+    EXPECT_NE(testing::Message(got.status()).find(what), std::string::npos)
+        << got.status();
+  };
+  ScanSpec other = spec;
+  other.resume_token = token;
+  other.filters = {{"adv", FilterOp::kEq, {int64_t{1}}}};
+  fails(*reader_, "ads", other, "different spec");
+  ScanSpec corrupt = spec;
+  corrupt.resume_token = token;
+  corrupt.resume_token[5] = corrupt.resume_token[5] == 'A' ? 'B' : 'A';
+  fails(*reader_, "ads", corrupt, "resume token is not valid");
+  corrupt.resume_token = "!!";
+  fails(*reader_, "ads", corrupt, "base64");
+  ScanSpec same = spec;
+  same.resume_token = token;
+  auto old = *db_->NewReader(2);
+  fails(*old, "ads", same, "version 3");
+  ASSERT_TRUE(db_->CreateTable("other", AdsLike()).ok());
+  auto latest = *db_->NewReader();
+  fails(*latest, "other", same, "table 'ads'");
+}
+
+TEST_F(QueryScanTest, BadQueriesAreInvalidArgument) {
+  auto fails = [&](ScanSpec spec, std::string_view what) {
+    auto got = reader_->Scan("ads", spec);
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument)
+        << got.status();
+    EXPECT_NE(testing::Message(got.status()).find(what), std::string::npos)
+        << got.status();
+  };
+  ScanSpec s;
+  s.filters = {{"nope", FilterOp::kEq, {int64_t{1}}}};
+  fails(s, "no column 'nope'");
+  s.filters = {{"date", FilterOp::kEq, {"x"}}};
+  fails(s, "column 'date'");
+  s.filters = {{"country", FilterOp::kIn, {"US", int64_t{1}}}};
+  fails(s, "column 'country'");
+  s.filters = {{"adv", FilterOp::kIn, {}}};
+  fails(s, "one or more");
+  s.filters = {{"adv", FilterOp::kLt, {int64_t{1}, int64_t{2}}}};
+  fails(s, "exactly one");
+  s.filters = {{"date", FilterOp::kEq, {int64_t{1} << 40}}};
+  fails(s, "out of range");
+  s = {};
+  s.group_by = {"clicks"};
+  fails(s, "value column");
+  s.group_by = {"nope"};
+  fails(s, "no column 'nope'");
+  s.group_by = {"adv", "adv"};
+  fails(s, "twice");
+  s.group_by = {"adv"};
+  fails(s, "REPLACE");  // every value column by default, 'last' included
+  s.columns = {"adv", "date"};
+  fails(s, "neither grouped by");
+  s.columns = {"adv", "clicks"};
+  EXPECT_TRUE(Check(s));
+}
+
+}  // namespace
+}  // namespace mesa
