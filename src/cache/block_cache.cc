@@ -25,9 +25,13 @@ BlockCache::Entry BlockCache::Lookup(const BlockCacheKey& key) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
-  s.lru.splice(s.lru.begin(), s.lru, it->second);
+  Node& node = *it->second;
+  if (s.moves - node.stamp > s.index.size() / 4) {
+    s.lru.splice(s.lru.begin(), s.lru, it->second);
+    node.stamp = ++s.moves;
+  }
   hits_.fetch_add(1, std::memory_order_relaxed);
-  return it->second->second;
+  return node.value;
 }
 
 void BlockCache::Insert(const BlockCacheKey& key, Entry value) {
@@ -39,19 +43,19 @@ void BlockCache::Insert(const BlockCacheKey& key, Entry value) {
   MutexLock lock(&s.mu);
   auto it = s.index.find(key);
   if (it != s.index.end()) {
-    s.usage -= Charge(*it->second->second);
-    evicted.push_back(std::move(it->second->second));
+    s.usage -= Charge(*it->second->value);
+    evicted.push_back(std::move(it->second->value));
     s.lru.erase(it->second);
     s.index.erase(it);
   }
-  s.lru.emplace_front(key, std::move(value));
+  s.lru.push_front(Node{key, std::move(value), ++s.moves});
   s.index[key] = s.lru.begin();
   s.usage += charge;
   while (s.usage > share && !s.lru.empty()) {
-    auto& last = s.lru.back();
-    s.usage -= Charge(*last.second);
-    s.index.erase(last.first);
-    evicted.push_back(std::move(last.second));
+    Node& last = s.lru.back();
+    s.usage -= Charge(*last.value);
+    s.index.erase(last.key);
+    evicted.push_back(std::move(last.value));
     s.lru.pop_back();
   }
 }

@@ -59,14 +59,23 @@ class BlockCache {
 
  private:
   static constexpr size_t kShards = 16;
+  struct Node {
+    BlockCacheKey key;
+    Entry value;
+    // The shard's `moves` when the node last went to the front.
+    uint64_t stamp = 0;
+  };
   struct Shard {
     Mutex mu;
-    // Most recently used at the front.
-    std::list<std::pair<BlockCacheKey, Entry>> lru ABSL_GUARDED_BY(mu);
-    absl::flat_hash_map<BlockCacheKey,
-                        std::list<std::pair<BlockCacheKey, Entry>>::iterator>
-        index ABSL_GUARDED_BY(mu);
+    // Most recently used at the front, roughly: a hit moves its node to the
+    // front only if at least a quarter of the shard's nodes went there
+    // since it did, so hot entries (a point-lookup workload's) are not
+    // relinked on every probe, and the eviction order stays close to LRU.
+    std::list<Node> lru ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<BlockCacheKey, std::list<Node>::iterator> index
+        ABSL_GUARDED_BY(mu);
     size_t usage ABSL_GUARDED_BY(mu) = 0;
+    uint64_t moves ABSL_GUARDED_BY(mu) = 0;
   };
   Shard& ShardOf(const BlockCacheKey& key);
 

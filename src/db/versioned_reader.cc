@@ -2,27 +2,25 @@
 
 #include "src/db/versioned_reader.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
 #include "src/format/key_coding.h"
 #include "src/merge/aggregate.h"
 #include "src/query/query_cursor.h"
 #include "src/util/coding.h"
 #include "src/util/hash.h"
+#include "src/util/mutex.h"
 #include "src/util/status_macros.h"
 
 namespace mesa::internal {
 namespace {
 
-// Converts `v` to a one-value column of key column `c`'s type.
-absl::StatusOr<ColumnVector> KeyValue(const Schema& schema, size_t c,
-                                      const Value& v) {
-  ColumnVector col(schema.column(c).type);
-  absl::Status s = v.AppendTo(&col);
-  if (!s.ok()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "key column '{}': {}", schema.column(c).name, StatusMessage(s)));
+bool HasTypesOf(const RowBatch& batch, const Schema& schema) {
+  if (batch.num_columns() != schema.num_columns()) return false;
+  for (size_t c = 0; c < schema.num_columns(); ++c) {
+    if (batch.column(c).type() != schema.column(c).type) return false;
   }
-  return col;
+  return true;
 }
 
 class VersionedReaderImpl final : public VersionedReader {
@@ -37,8 +35,8 @@ class VersionedReaderImpl final : public VersionedReader {
 
   absl::StatusOr<std::unique_ptr<ScanCursor>> Scan(
       std::string_view table, const ScanSpec& spec) const override {
-    MESA_ASSIGN_OR_RETURN(MergePlan plan,
-                          PlanTableRead(files_.get(), pinned_, table, version_));
+    MESA_ASSIGN_OR_RETURN(auto cached, CachedPlan(table));
+    MergePlan plan = *cached;
     QuerySource source;
     source.table = std::string(table);
     source.source = std::string(table);
@@ -55,28 +53,35 @@ class VersionedReaderImpl final : public VersionedReader {
 
   absl::StatusOr<std::optional<RowBatch>> Get(
       std::string_view table, absl::Span<const Value> key) const override {
-    MESA_ASSIGN_OR_RETURN(MergePlan plan,
-                          PlanTableRead(files_.get(), pinned_, table, version_));
+    MESA_ASSIGN_OR_RETURN(auto cached, CachedPlan(table));
+    const MergePlan& plan = *cached;
     const Schema& schema = plan.table->schema();
     if (key.size() != schema.num_keys()) {
       return absl::InvalidArgumentError(fmt::format(
           "table '{}': Get takes {} key values, got {}", table,
           schema.num_keys(), key.size()));
     }
-    RowBatch key_row(schema);
-    for (size_t c = 0; c < schema.num_keys(); ++c) {
-      MESA_ASSIGN_OR_RETURN(ColumnVector v, KeyValue(schema, c, key[c]));
-      key_row.column(c).AppendFrom(v, 0);
+    // Per-thread scratch rows: a warm point read allocates only its answer.
+    thread_local RowBatch key_row, hit;
+    if (!HasTypesOf(key_row, schema)) {
+      key_row = RowBatch(schema);
+      hit = RowBatch(schema);
     }
-    RowBatch result(schema), hit(schema);
-    for (const auto& delta : plan.deltas) {
-      hit.Clear();
-      MESA_ASSIGN_OR_RETURN(bool found, delta->Get(key_row, 0, &hit));
-      if (!found) continue;
-      if (result.num_rows() == 0) {
-        result.AppendRow(hit, 0);
-        continue;
+    key_row.Clear();
+    for (size_t c = 0; c < schema.num_keys(); ++c) {
+      absl::Status s = key[c].AppendTo(&key_row.column(c));
+      if (!s.ok()) {
+        return absl::InvalidArgumentError(fmt::format(
+            "key column '{}': {}", schema.column(c).name, StatusMessage(s)));
       }
+    }
+    RowBatch result(schema);
+    for (const auto& delta : plan.deltas) {
+      // The first hit goes straight into the answer.
+      RowBatch* into = result.num_rows() == 0 ? &result : &hit;
+      hit.Clear();
+      MESA_ASSIGN_OR_RETURN(bool found, delta->Get(key_row, 0, into));
+      if (!found || into == &result) continue;
       for (size_t c = schema.num_keys(); c < schema.num_columns(); ++c) {
         AggregateIntoLast(schema.column(c).aggregation, &result.column(c),
                           hit.column(c), 0);
@@ -87,10 +92,31 @@ class VersionedReaderImpl final : public VersionedReader {
   }
 
  private:
+  // The read plan of a table. The pinned Version never changes, so neither
+  // does the plan: it is made once per table (a covering-path search and
+  // the opening of each delta), not once per Get or Scan.
+  absl::StatusOr<std::shared_ptr<const MergePlan>> CachedPlan(
+      std::string_view table) const {
+    const std::string name(table);
+    {
+      MutexLock lock(&plans_mu_);
+      auto it = plans_.find(name);
+      if (it != plans_.end()) return it->second;
+    }
+    MESA_ASSIGN_OR_RETURN(MergePlan plan,
+                          PlanTableRead(files_.get(), pinned_, table, version_));
+    auto shared = std::make_shared<const MergePlan>(std::move(plan));
+    MutexLock lock(&plans_mu_);
+    return plans_.emplace(name, std::move(shared)).first->second;
+  }
+
   // Shared, so that a reader that outlives its Database stays safe.
   std::shared_ptr<DeltaFiles> files_;
   std::shared_ptr<const Version> pinned_;
   uint64_t version_;
+  mutable Mutex plans_mu_;
+  mutable absl::flat_hash_map<std::string, std::shared_ptr<const MergePlan>>
+      plans_ ABSL_GUARDED_BY(plans_mu_);
 };
 
 }  // namespace

@@ -22,8 +22,8 @@ absl::StatusOr<std::shared_ptr<const DeltaReader>> DeltaReader::Open(
     reader->cache_ = cache;
     reader->cache_file_id_ = cache->NewFileId();
   }
-  for (size_t k = 0; k < reader->meta_.schema.num_keys(); ++k) {
-    reader->key_columns_.push_back(k);
+  for (size_t c = 0; c < reader->meta_.schema.num_columns(); ++c) {
+    reader->all_columns_.push_back(c);
   }
   return std::shared_ptr<const DeltaReader>(std::move(reader));
 }
@@ -200,24 +200,30 @@ absl::Status DeltaReader::ReadBlock(size_t b,
 absl::StatusOr<bool> DeltaReader::Get(const RowBatch& key, size_t row,
                                       RowBatch* out) const {
   const size_t keys = schema().num_keys();
-  std::string encoded;
+  // Per-thread scratch: a point read allocates nothing once warm.
+  thread_local std::string encoded;
+  encoded.clear();
   AppendEncodedKey(key, row, keys, &encoded);
   if (!KeyMayMatch(encoded)) return false;
   std::string_view cut =
       std::string_view(encoded).substr(0, meta_.short_key_length);
-  std::vector<BlockCache::Entry> key_cols;
+  // Every column at once: one cache probe per column, and a hit (the
+  // common case once the min/max keys and the Bloom filter passed) needs
+  // the value columns anyway.
+  std::vector<BlockCache::Entry> cols;
   for (size_t b = FindStartBlock(encoded); b < index_.size(); ++b) {
     // Past this block's first key, the key cannot be in it or later.
     if (std::string_view(index_[b].short_key) > cut) return false;
-    MESA_RETURN_IF_ERROR(ReadColumns(b, key_columns_, &key_cols));
+    MESA_RETURN_IF_ERROR(ReadColumns(b, all_columns_, &cols));
     auto compare = [&](size_t r) {
       for (size_t c = 0; c < keys; ++c) {
-        int cmp = CompareValues(*key_cols[c], r, key.column(c), row);
+        int cmp = CompareValues(*cols[c], r, key.column(c), row);
         if (cmp != 0) return cmp;
       }
       return 0;
     };
-    size_t lo = 0, hi = key_cols[0]->size();
+    const size_t n = cols[0]->size();
+    size_t lo = 0, hi = n;
     while (lo < hi) {
       size_t mid = lo + (hi - lo) / 2;
       if (compare(mid) < 0) {
@@ -226,13 +232,9 @@ absl::StatusOr<bool> DeltaReader::Get(const RowBatch& key, size_t row,
         hi = mid;
       }
     }
-    if (lo == key_cols[0]->size()) continue;  // every row is smaller
+    if (lo == n) continue;  // every row is smaller
     if (compare(lo) != 0) return false;
-    std::vector<size_t> all(schema().num_columns());
-    for (size_t c = 0; c < all.size(); ++c) all[c] = c;
-    std::vector<BlockCache::Entry> cols;
-    MESA_RETURN_IF_ERROR(ReadColumns(b, all, &cols));
-    for (size_t c = 0; c < all.size(); ++c) {
+    for (size_t c = 0; c < cols.size(); ++c) {
       out->column(c).AppendFrom(*cols[c], lo);
     }
     return true;

@@ -113,7 +113,7 @@ class DeltaReader {
   std::unique_ptr<RandomAccessFile> file_;
   BlockCache* cache_ = nullptr;
   uint64_t cache_file_id_ = 0;
-  std::vector<size_t> key_columns_;  // 0 .. num_keys-1
+  std::vector<size_t> all_columns_;  // 0 .. num_columns-1
   Footer footer_;
   DeltaMetaSection meta_;
   std::vector<IndexEntry> index_;
