@@ -366,9 +366,15 @@ absl::Status DatabaseImpl::WaitForCompaction(const UpdateBatch& batch) {
     auto current = versions_->current();
     for (const auto& [id, rows] : batch.tables()) {
       const TableVersion* t = current->FindTable(id);
-      if (t != nullptr &&
-          PendingSingletons(*t) >= options_.max_pending_singletons) {
+      if (t == nullptr) continue;
+      if (PendingSingletons(*t) >= options_.max_pending_singletons) {
         return true;
+      }
+      // The commit writes a singleton to each of its rollups too.
+      for (const TableVersion* r : current->RollupsOf(id)) {
+        if (PendingSingletons(*r) >= options_.max_pending_singletons) {
+          return true;
+        }
       }
     }
     return false;
