@@ -69,6 +69,12 @@ struct ScanSpec {
   // baseline to measure against. Answers are the same either way.
   // Default: true
   bool allow_skip_scan = true;
+  // With GROUP BY, read the smallest rollup of the table that is complete
+  // at this version and holds every column the scan names (group, filter,
+  // prefix, range and projected columns; no filter on a value column),
+  // with the group columns in the table's relative order. The answer is
+  // the same either way; Explain says what was read. Default: true
+  bool use_rollups = true;
 };
 
 // Streams a scan's rows in batches.

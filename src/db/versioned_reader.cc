@@ -2,11 +2,15 @@
 
 #include "src/db/versioned_reader.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
 #include "src/format/key_coding.h"
 #include "src/merge/aggregate.h"
 #include "src/query/query_cursor.h"
+#include "src/query/rollup_chooser.h"
+#include "src/query/scan_plan.h"
 #include "src/util/coding.h"
 #include "src/util/hash.h"
 #include "src/util/mutex.h"
@@ -23,6 +27,38 @@ bool HasTypesOf(const RowBatch& batch, const Schema& schema) {
   return true;
 }
 
+// `spec` for a rollup of the table whose schema is `table`: its key
+// prefix and range become filters by column name (the rollup's leading
+// keys may differ), and the columns are named as the table would return
+// them (the rollup may order its value columns differently).
+ScanSpec SpecForRollup(const Schema& table, const ScanPlan& checked,
+                       const ScanSpec& spec) {
+  ScanSpec out = spec;
+  out.columns = checked.names;
+  out.key_prefix.clear();
+  out.lower.reset();
+  out.upper.reset();
+  out.filters.clear();
+  for (size_t c = 0; c < spec.key_prefix.size(); ++c) {
+    out.filters.push_back(
+        {table.column(c).name, FilterOp::kEq, {spec.key_prefix[c]}});
+  }
+  const std::string& next = table.column(
+      std::min(spec.key_prefix.size(), table.num_keys() - 1)).name;
+  if (spec.lower) {
+    out.filters.push_back(
+        {next, spec.lower_inclusive ? FilterOp::kGe : FilterOp::kGt,
+         {*spec.lower}});
+  }
+  if (spec.upper) {
+    out.filters.push_back(
+        {next, spec.upper_inclusive ? FilterOp::kLe : FilterOp::kLt,
+         {*spec.upper}});
+  }
+  for (const Filter& f : spec.filters) out.filters.push_back(f);
+  return out;
+}
+
 class VersionedReaderImpl final : public VersionedReader {
  public:
   VersionedReaderImpl(std::shared_ptr<DeltaFiles> files,
@@ -37,10 +73,25 @@ class VersionedReaderImpl final : public VersionedReader {
       std::string_view table, const ScanSpec& spec) const override {
     MESA_ASSIGN_OR_RETURN(auto cached, CachedPlan(table));
     MergePlan plan = *cached;
+    // The spec is checked against the table asked for, and its tokens are
+    // fingerprinted over it, whichever table or rollup is read.
+    MESA_ASSIGN_OR_RETURN(ScanPlan checked,
+                          PlanScan(plan.table->schema(), table, spec));
     QuerySource source;
     source.table = std::string(table);
     source.source = std::string(table);
     source.version = version_;
+    source.fingerprint = checked.fingerprint;
+    std::optional<ScanSpec> rewritten;
+    if (spec.use_rollups && checked.grouped && !plan.table->is_rollup()) {
+      MESA_ASSIGN_OR_RETURN(auto rollup, ChooseRollupPlan(*plan.table, checked));
+      if (rollup) {
+        rewritten = SpecForRollup(plan.table->schema(), checked, spec);
+        source.source = rollup->table->name();
+        source.from_rollup = true;
+        plan = std::move(*rollup);
+      }
+    }
     source.schema = &plan.table->schema();
     for (size_t i = 0; i < plan.deltas.size(); ++i) {
       const DeltaMeta& meta = plan.handles[i]->meta();
@@ -48,7 +99,7 @@ class VersionedReaderImpl final : public VersionedReader {
                                meta.min_version, meta.max_version});
     }
     source.keep_alive = std::move(plan.pinned);
-    return NewQueryCursor(std::move(source), spec);
+    return NewQueryCursor(std::move(source), rewritten ? *rewritten : spec);
   }
 
   absl::StatusOr<std::optional<RowBatch>> Get(
@@ -108,6 +159,35 @@ class VersionedReaderImpl final : public VersionedReader {
     auto shared = std::make_shared<const MergePlan>(std::move(plan));
     MutexLock lock(&plans_mu_);
     return plans_.emplace(name, std::move(shared)).first->second;
+  }
+
+  // The merge plan of the smallest rollup of `table` that answers the
+  // scan (rollup_chooser.h), or nullopt: read the table.
+  absl::StatusOr<std::optional<MergePlan>> ChooseRollupPlan(
+      const TableVersion& table, const ScanPlan& checked) const {
+    std::vector<RollupCandidate> candidates;
+    std::vector<const TableVersion*> rollups =
+        pinned_->RollupsOf(table.id());
+    for (const TableVersion* r : rollups) {
+      RollupCandidate c;
+      c.name = r->name();
+      const Schema& rs = r->schema();
+      for (size_t i = 0; i < rs.num_columns(); ++i) {
+        (rs.is_key(i) ? c.key_columns : c.value_columns)
+            .push_back(rs.column(i).name);
+      }
+      c.usable = r->RollupReadableAt(version_) &&
+                 r->created_version() <= version_;
+      if (c.usable) {
+        MESA_ASSIGN_OR_RETURN(auto path, pinned_->CoveringPath(r->id(), version_));
+        for (const DeltaPtr& d : path) c.bytes += d->meta().file_size;
+      }
+      candidates.push_back(std::move(c));
+    }
+    auto chosen = ChooseRollup(ShapeOf(table.schema(), checked), candidates);
+    if (!chosen) return std::optional<MergePlan>();
+    MESA_ASSIGN_OR_RETURN(auto plan, CachedPlan(rollups[*chosen]->name()));
+    return std::optional<MergePlan>(*plan);
   }
 
   // Shared, so that a reader that outlives its Database stays safe.

@@ -416,6 +416,7 @@ absl::StatusOr<std::unique_ptr<ScanCursor>> NewQueryCursor(
     QuerySource source, const ScanSpec& spec) {
   MESA_ASSIGN_OR_RETURN(ScanPlan plan,
                         PlanScan(*source.schema, source.table, spec));
+  if (source.fingerprint != 0) plan.fingerprint = source.fingerprint;
   std::optional<std::string> resume_key;
   if (!spec.resume_token.empty()) {
     MESA_ASSIGN_OR_RETURN(ResumePosition pos,

@@ -37,6 +37,10 @@ struct QuerySource {
   const Schema* schema = nullptr;
   std::shared_ptr<const void> keep_alive;
   std::vector<QueryDelta> deltas;  // oldest first
+  // The spec fingerprint resume tokens carry; 0: that of the spec over
+  // `schema`. A scan answered from a rollup keeps the table's, so tokens
+  // work whichever one a reader picks.
+  uint64_t fingerprint = 0;
 };
 
 absl::StatusOr<std::unique_ptr<ScanCursor>> NewQueryCursor(

@@ -60,6 +60,7 @@ class Harness {
   uint64_t queries() const { return queries_; }
   uint64_t nonempty_queries() const { return nonempty_queries_; }
   uint64_t resumes() const { return resumes_; }
+  uint64_t rollup_reads() const { return rollup_reads_; }
 
  private:
   Options RandomOptions();
@@ -108,6 +109,8 @@ class Harness {
   std::unique_ptr<Database> db_;
   std::vector<std::unique_ptr<ModelTable>> tables_;
   std::map<std::string, std::unique_ptr<RowSource>> sources_;
+  // Rollups declared with each table (scans may read them instead).
+  std::map<std::string, std::vector<std::string>> rollups_;
   std::vector<Pinned> pinned_;
   // Checksum(table, version) as first computed: it must never change.
   std::map<std::pair<std::string, uint64_t>, uint64_t> checksums_;
@@ -116,6 +119,7 @@ class Harness {
   int next_table_ = 0;
   uint64_t operations_ = 0;
   uint64_t queries_ = 0, nonempty_queries_ = 0, resumes_ = 0;
+  uint64_t rollup_reads_ = 0;
 };
 
 Options Harness::RandomOptions() {
@@ -139,7 +143,10 @@ void Harness::Open() {
   ASSERT_GE(db_->OldestReadableVersion(), last_oldest_);
   last_oldest_ = db_->OldestReadableVersion();
   std::vector<std::string> want;
-  for (ModelTable* t : LiveTables()) want.push_back(t->name);
+  for (ModelTable* t : LiveTables()) {
+    want.push_back(t->name);
+    for (const std::string& r : rollups_[t->name]) want.push_back(r);
+  }
   std::sort(want.begin(), want.end());
   ASSERT_EQ(db_->ListTables(), want);
   // Table handles from before the reopen stay valid as values: refresh
@@ -215,6 +222,29 @@ void Harness::CreateTable() {
   topts.delta_file.codec = static_cast<Codec>(rng_() % 3);
   topts.delta_file.short_key_length = 1 + rng_() % 40;
   topts.delta_file.bloom_bits_per_key = rng_() % 3 == 0 ? 10 : 0;
+  // Rollups: random key subsets in random orders, random values (no
+  // REPLACE column can be rolled up).
+  std::vector<std::string> values;
+  for (size_t c = schema.num_keys(); c < schema.num_columns(); ++c) {
+    if (schema.column(c).aggregation != Aggregation::kReplace) {
+      values.push_back(schema.column(c).name);
+    }
+  }
+  const int rollups = values.empty() ? 0 : static_cast<int>(rng_() % 3);
+  for (int i = 0; i < rollups; ++i) {
+    RollupSpec r;
+    r.name = fmt::format("{}_r{}", name, i);
+    for (size_t c = 0; c < schema.num_keys(); ++c) {
+      r.key_columns.push_back(schema.column(c).name);
+    }
+    if (rng_() % 2) std::shuffle(r.key_columns.begin(), r.key_columns.end(), rng_);
+    r.key_columns.resize(1 + rng_() % r.key_columns.size());
+    r.value_columns = values;
+    std::shuffle(r.value_columns.begin(), r.value_columns.end(), rng_);
+    r.value_columns.resize(1 + rng_() % r.value_columns.size());
+    rollups_[name].push_back(r.name);
+    topts.rollups.push_back(std::move(r));
+  }
   auto handle = db_->CreateTable(name, schema, topts);
   ASSERT_TRUE(handle.ok()) << handle.status();
   auto t = std::make_unique<ModelTable>();
@@ -231,6 +261,7 @@ void Harness::DropTable() {
   ModelTable* t = live[rng_() % live.size()];
   DB_ASSERT_OK(db_->DropTable(t->name));
   t->dropped = true;
+  rollups_.erase(t->name);
   for (auto it = checksums_.begin(); it != checksums_.end();) {
     it = it->first.first == t->name ? checksums_.erase(it) : std::next(it);
   }
@@ -558,6 +589,7 @@ ScanSpec Harness::RandomQuery(const ModelTable& t, uint64_t v) {
   }
   spec.batch_rows = rng_() % 2 ? 1 + rng_() % 7 : 1024;
   spec.allow_skip_scan = rng_() % 4 != 0;
+  spec.use_rollups = rng_() % 4 != 0;  // same answer either way
   return spec;
 }
 
@@ -587,6 +619,10 @@ void Harness::VerifyQuery(const VersionedReader& reader, const ModelTable& t,
   while (cursor->Next()) {
     const RowBatch& b = cursor->batch();
     ASSERT_EQ(b.num_columns(), cols.size());
+    for (size_t c = 0; c < cols.size(); ++c) {
+      ASSERT_EQ(b.column(c).type(), cols[c].type)
+          << "column " << c << " of " << cursor->Explain().ToString();
+    }
     got.AppendRows(b, 0, b.num_rows());
     const ScanExplain e = cursor->Explain();
     ASSERT_LE(e.rows_returned, e.rows_merged)
@@ -611,6 +647,7 @@ void Harness::VerifyQuery(const VersionedReader& reader, const ModelTable& t,
   ASSERT_TRUE(cursor->status().ok()) << cursor->status();
   ASSERT_TRUE(SameRows(cols, got, want)) << "after " << resumes << " resumes";
   ++queries_;
+  rollup_reads_ += cursor->Explain().from_rollup;
   nonempty_queries_ += want.num_rows() > 0;
   resumes_ += resumes;
 }
@@ -695,6 +732,7 @@ TEST(DifferentialTest, RandomWorkloadsMatchTheModel) {
   const int databases = Iterations(16, 6);
   const int steps = Iterations(220, 150);
   uint64_t operations = 0, queries = 0, nonempty = 0, resumes = 0;
+  uint64_t rollup_reads = 0;
   for (int i = 0; i < databases; ++i) {
     const uint64_t seed = base + static_cast<uint64_t>(i);
     SCOPED_TRACE(fmt::format("seed {} (MESA_TEST_SEED={} repeats the run "
@@ -713,6 +751,7 @@ TEST(DifferentialTest, RandomWorkloadsMatchTheModel) {
     queries += h.queries();
     nonempty += h.nonempty_queries();
     resumes += h.resumes();
+    rollup_reads += h.rollup_reads();
     if (HasFailure()) {
       ADD_FAILURE() << "failed with seed " << seed;
       return;
@@ -720,11 +759,12 @@ TEST(DifferentialTest, RandomWorkloadsMatchTheModel) {
   }
   RecordProperty("operations", static_cast<int>(operations));
   std::printf("differential: %d databases, %llu operations, %llu queries "
-              "(%llu non-empty, %llu resumed scans)\n",
+              "(%llu non-empty, %llu resumed scans, %llu read a rollup)\n",
               databases, static_cast<unsigned long long>(operations),
               static_cast<unsigned long long>(queries),
               static_cast<unsigned long long>(nonempty),
-              static_cast<unsigned long long>(resumes));
+              static_cast<unsigned long long>(resumes),
+              static_cast<unsigned long long>(rollup_reads));
 }
 
 }  // namespace

@@ -296,5 +296,116 @@ TEST_F(QueryScanTest, BadQueriesAreInvalidArgument) {
   EXPECT_TRUE(Check(s));
 }
 
+TEST_F(QueryScanTest, GroupBysReadTheSmallestCoveringRollup) {
+  TableOptions topts;
+  topts.delta_file.block_size = 512;
+  topts.rollups = {{"by_adv_country", {"adv", "country"}, {"clicks", "cost"}},
+                   {"by_adv", {"adv"}, {"clicks"}},
+                   {"by_country_adv", {"country", "adv"}, {}},
+                   {"by_adv_date", {"adv", "date"}, {"clicks", "best"}}};
+  Schema schema = AdsLike();
+  // No REPLACE column: a rollup cannot hold one.
+  std::vector<ColumnSpec> keys(schema.columns().begin(),
+                               schema.columns().begin() + 4);
+  std::vector<ColumnSpec> values(schema.columns().begin() + 4,
+                                 schema.columns().begin() + 7);
+  schema = *Schema::Create(keys, values);
+  auto table = db_->CreateTable("r", schema, topts);
+  ASSERT_TRUE(table.ok()) << table.status();
+  testing::ModelTable model;
+  model.schema = schema;
+  std::mt19937_64 rng(11);
+  for (int b = 0; b < 3; ++b) {
+    RowBatch rows(schema);
+    for (int i = 0; i < 500; ++i) {
+      rows.column(0).AppendInt64(static_cast<int64_t>(rng() % 9));
+      rows.column(1).AppendInt32(20000 + static_cast<int32_t>(rng() % 5));
+      rows.column(2).AppendInt64(static_cast<int64_t>(rng() % 7));
+      rows.column(3).AppendString(rng() % 2 ? "US" : "FR");
+      rows.column(4).AppendInt64(static_cast<int64_t>(rng() % 10));
+      rows.column(5).AppendInt64(static_cast<int64_t>(rng() % 100) - 50);
+      rows.column(6).AppendString(std::string(1, 'a' + rng() % 26));
+    }
+    UpdateBatch batch;
+    ASSERT_TRUE(batch.AddRows(**table, rows).ok());
+    auto v = db_->Commit(batch);
+    ASSERT_TRUE(v.ok()) << v.status();
+    model.AddBatch(*v, std::move(rows));
+  }
+  auto reader = *db_->NewReader();
+  const uint64_t v = reader->version();
+  struct Case {
+    ScanSpec spec;
+    std::string source;
+  };
+  auto spec = [](std::vector<std::string> g, std::vector<std::string> cols,
+                 std::vector<Filter> f = {}) {
+    ScanSpec s;
+    s.group_by = std::move(g);
+    s.columns = std::move(cols);
+    s.filters = std::move(f);
+    s.batch_rows = 4;
+    return s;
+  };
+  ScanSpec prefixed = spec({"adv"}, {"adv", "clicks"});
+  prefixed.key_prefix = {int64_t{3}};
+  const std::vector<Case> cases = {
+      {spec({"adv"}, {"adv", "clicks"}), "by_adv"},
+      {spec({"adv", "country"}, {"cost", "adv"}), "by_adv_country"},
+      {spec({"country"}, {"country", "clicks"}), "by_adv_country"},
+      {spec({"country"}, {"country", "cost"}), "by_adv_country"},
+      {spec({"adv", "date"}, {"best"},
+            {{"date", FilterOp::kIn, {int32_t{20001}, int32_t{20003}}}}),
+       "by_adv_date"},
+      {spec({"adv"}, {"clicks"}, {{"clicks", FilterOp::kGt, {int64_t{3}}}}),
+       "r"},                                            // value filter
+      {spec({"adv", "pub"}, {"clicks"}), "r"},          // pub not rolled up
+      {spec({"country", "adv"}, {"best"}), "r"},        // best: by_adv_date
+      {prefixed, "by_adv"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.source);
+    const auto cols = QueryColumns(schema, c.spec);
+    for (bool use : {true, false}) {
+      ScanSpec s = c.spec;
+      s.use_rollups = use;
+      auto scan = reader->Scan("r", s);
+      ASSERT_TRUE(scan.ok()) << scan.status();
+      RowBatch got(testing::TypesOf(cols));
+      while ((*scan)->Next()) {
+        got.AppendRows((*scan)->batch(), 0, (*scan)->batch().num_rows());
+      }
+      ASSERT_TRUE((*scan)->status().ok()) << (*scan)->status();
+      ScanSpec model_spec = c.spec;
+      if (!model_spec.key_prefix.empty()) {
+        model_spec.key_prefix.clear();
+        model_spec.filters.push_back({"adv", FilterOp::kEq, {int64_t{3}}});
+      }
+      EXPECT_TRUE(SameRows(cols, got, ModelQuery(schema, model.At(v),
+                                                 model_spec)));
+      const ScanExplain e = (*scan)->Explain();
+      EXPECT_EQ(e.table, "r");
+      EXPECT_EQ(e.source, use ? c.source : "r") << e.ToString();
+      EXPECT_EQ(e.from_rollup, use && c.source != "r");
+    }
+  }
+  // A token from a scan of the rollup resumes a scan of the table, and
+  // the other way around.
+  ScanSpec s = spec({"adv", "country"}, {"adv", "country", "clicks"});
+  const auto cols = QueryColumns(schema, s);
+  RowBatch got(testing::TypesOf(cols));
+  std::string token;
+  for (int hop = 0;; ++hop) {
+    ScanSpec h = s;
+    h.use_rollups = hop % 2 == 0;
+    h.resume_token = token;
+    auto scan = *reader->Scan("r", h);
+    if (!scan->Next()) break;
+    got.AppendRows(scan->batch(), 0, scan->batch().num_rows());
+    token = *scan->ResumeToken();
+  }
+  EXPECT_TRUE(SameRows(cols, got, ModelQuery(schema, model.At(v), s)));
+}
+
 }  // namespace
 }  // namespace mesa
