@@ -8,7 +8,8 @@
 //
 //   already_read_driver --scale=default [--dir=PATH] [--queries=20000]
 //       [--history_versions=1] [--codec=zstd] [--zstd_level=1]
-//       [--block_size=65536] [--bloom_bits_per_key=0]
+//       [--block_size=65536] [--bloom_bits_per_key=0] [--block_cache_mib=256]
+//       [--get_queries=2000] [--mark_read_calls=1000] [--ingest=false]
 
 #include <time.h>
 
@@ -17,11 +18,13 @@
 #include <chrono>
 #include <cstdio>
 #include <numeric>
+#include <thread>
 #include <unordered_map>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "fmt/format.h"
+#include "mesa/already_read_cache.h"
 #include "mesa/database.h"
 #include "mesa/read_history_store.h"
 #include "src/workload/program_util.h"
@@ -40,6 +43,9 @@ ABSL_FLAG(uint64_t, block_cache_mib, 256, "Options::block_cache_bytes, MiB");
 ABSL_FLAG(uint64_t, get_queries, 2000,
           "R1 queries also answered by one VersionedReader::Get per "
           "candidate, to compare with ExactCheck's scan");
+ABSL_FLAG(uint64_t, mark_read_calls, 1000,
+          "AlreadyReadCache::MarkRead calls of 16 docs written through to "
+          "the store from 1 thread (and 4x as many from 16 threads)");
 ABSL_FLAG(bool, ingest, true,
           "load the facts into a fresh --dir; false: query the table a "
           "previous run left in --dir");
@@ -215,6 +221,62 @@ void RunGets(mesa::Database* db, const std::vector<w::R1Query>& queries,
              lat.Summary());
 }
 
+// The 16 new docs of MarkRead call `j`: above the generator's range.
+std::array<int64_t, 16> NewDocs(uint64_t j) {
+  std::array<int64_t, 16> docs;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    docs[i] = 2000000000 + static_cast<int64_t>(j * docs.size() + i);
+  }
+  return docs;
+}
+
+// MarkRead through a cache whose write_through is the store, from `threads`
+// threads (the store groups concurrent calls into one commit). Checked
+// afterwards against the store.
+void RunMarkRead(mesa::Database* db, mesa::MesaReadHistoryStore* store,
+                 const std::vector<w::R1Query>& queries, uint64_t first,
+                 uint64_t calls, int threads) {
+  mesa::AlreadyReadCacheOptions options;
+  options.name = "driver";
+  options.write_through = store->Writer();
+  auto cache = OrDie(mesa::AlreadyReadCache::Create(options, store), "cache");
+  std::vector<Latencies> lat(threads);
+  const uint64_t v0 = db->LatestVersion();
+  const auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (uint64_t j = first + t; j < first + calls; j += threads) {
+        const int64_t user = queries[j % queries.size()].user_id;
+        const auto docs = NewDocs(j);
+        lat[t].Time([&] { Check(cache->MarkRead(user, docs), "MarkRead"); });
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  const double wall_s = SecondsSince(start);
+  const uint64_t commits = db->LatestVersion() - v0;
+  for (uint64_t j = first; j < first + calls; ++j) {
+    const int64_t user = queries[j % queries.size()].user_id;
+    for (bool r : OrDie(store->ExactCheck(user, NewDocs(j)), "ExactCheck")) {
+      if (!r) {
+        fmt::print(stderr, "MarkRead: user {} lost a written doc\n", user);
+        std::exit(1);
+      }
+    }
+  }
+  Latencies all;
+  for (auto& l : lat) {
+    all.wall.insert(all.wall.end(), l.wall.begin(), l.wall.end());
+    all.cpu.insert(all.cpu.end(), l.cpu.begin(), l.cpu.end());
+  }
+  fmt::print("  MarkRead of 16 docs written through, {} threads: {} calls in "
+             "{} commits, {:.0f} rows/s; per call wall p50 {:.0f} us, p99 "
+             "{:.0f} us\n",
+             threads, calls, commits, calls * 16 / wall_s,
+             Percentile(all.wall, 0.5), Percentile(all.wall, 0.99));
+}
+
 // Loads the facts in plan.batches commits and compacts; prints ingest
 // speed and the layout.
 void Ingest(mesa::Database* db, const w::BatchPlan& plan,
@@ -317,6 +379,11 @@ int main(int argc, char** argv) {
     RunGets(db.get(), std::vector<w::R1Query>(queries.begin(),
                                               queries.begin() + gets),
             ref);
+  }
+  if (const uint64_t calls = absl::GetFlag(FLAGS_mark_read_calls)) {
+    fmt::print("write-through (every row found in the store afterwards):\n");
+    RunMarkRead(db.get(), store.get(), queries, 0, calls, 1);
+    RunMarkRead(db.get(), store.get(), queries, calls, 4 * calls, 16);
   }
   auto stats = db->Stats();
   fmt::print("block cache hits {} misses {}\n", stats.block_cache_hits,

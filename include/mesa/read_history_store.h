@@ -3,7 +3,7 @@
 // The already-read cache's store as a mesa table: (user_id int64, item_id
 // int64) -> read_at int64 MAX. It loads a user's history with one prefix
 // scan, answers exact checks from that scan, and writes reads through an
-// UpdateBatch (one commit per call).
+// UpdateBatch, grouping the rows of concurrent writers into one commit.
 //
 // Thread safety: safe to use from many threads (the Database is).
 
@@ -35,18 +35,25 @@ class MesaReadHistoryStore final : public ReadHistoryLoader {
       int64_t user, absl::Span<const int64_t> candidates) override;
 
   // Commits (user, item, read_at) rows; `read_at` is the clock's value in
-  // milliseconds unless given.
+  // milliseconds unless given. Returns once the rows are committed (durable
+  // and visible to LoadItems). Calls from several threads share commits: a
+  // call that finds a commit in flight waits and goes in the next one with
+  // every other call that arrived meanwhile; each gets that commit's status.
   absl::Status Write(int64_t user, absl::Span<const int64_t> items,
                      int64_t read_at = -1);
   // A ReadHistoryWriter for AlreadyReadCacheOptions::write_through.
   ReadHistoryWriter Writer();
 
+  ~MesaReadHistoryStore() override;
+
  private:
-  MesaReadHistoryStore(Database* db, std::shared_ptr<const Table> table)
-      : db_(db), table_(std::move(table)) {}
+  struct GroupCommit;
+
+  MesaReadHistoryStore(Database* db, std::shared_ptr<const Table> table);
 
   Database* db_;
   std::shared_ptr<const Table> table_;
+  std::unique_ptr<GroupCommit> group_;
 };
 
 }  // namespace mesa

@@ -6,10 +6,15 @@
 
 #include "mesa/read_history_store.h"
 
+#include <atomic>
+#include <latch>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "gtest/gtest.h"
+#include "tests/testing/fault_injection_fs.h"
+#include "tests/bloom/slow_sync_fs.h"
 #include "tests/testing/test_util.h"
 
 namespace mesa {
@@ -93,6 +98,62 @@ TEST_F(ReadHistoryStoreTest, RejectsATableWithAnotherSchema) {
   ASSERT_TRUE(db_->CreateTable("other", other).ok());
   auto store = MesaReadHistoryStore::Open(db_.get(), "other");
   EXPECT_EQ(store.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Concurrent writers share commits: while one commit waits on a slow
+// directory sync, the others queue, and go in together.
+TEST(ReadHistoryStoreGroupCommitTest, ConcurrentWritesShareCommits) {
+  auto mem = NewMemFileSystem();
+  testing::SlowSyncFileSystem fs(mem.get(), std::chrono::milliseconds(20));
+  Options options;
+  options.background_threads = 0;
+  options.fs = &fs;
+  auto db = *Database::Open(options, "/db");
+  auto store = *MesaReadHistoryStore::Open(db.get(), "reads");
+  const uint64_t v0 = db->LatestVersion();
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      std::vector<int64_t> items = {t * 10 + 1, t * 10 + 2};
+      if (!store->Write(/*user=*/t % 3, items, 1700000000000 + t).ok()) {
+        ++failed;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  // The first commit takes 20 ms or more; everyone else arrives meanwhile.
+  EXPECT_LT(db->LatestVersion() - v0, uint64_t{kThreads});
+  for (int user = 0; user < 3; ++user) {
+    std::set<int64_t> want;
+    for (int t = user; t < kThreads; t += 3) {
+      want.insert({t * 10 + 1, t * 10 + 2});
+    }
+    auto got = store->LoadItems(user);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(std::set<int64_t>(got->begin(), got->end()), want);
+  }
+}
+
+TEST(ReadHistoryStoreGroupCommitTest, AFailedCommitFailsEveryWriterInIt) {
+  testing::FaultInjectionFileSystem fs(NewMemFileSystem());
+  Options options;
+  options.background_threads = 0;
+  options.fs = &fs;
+  auto db = *Database::Open(options, "/db");
+  auto store = *MesaReadHistoryStore::Open(db.get(), "reads");
+  fs.FailMutation(fs.mutation_count() + 1, /*sticky=*/true);
+  std::vector<int64_t> items = {1, 2, 3};
+  EXPECT_FALSE(store->Write(7, items).ok());
+  EXPECT_FALSE(store->Write(8, items).ok());
+  fs.ClearFaults();
+  EXPECT_TRUE(store->LoadItems(7)->empty());
+  ASSERT_TRUE(store->Write(7, items).ok());
+  EXPECT_EQ(*store->LoadItems(7), items);
 }
 
 }  // namespace
