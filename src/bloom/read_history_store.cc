@@ -12,10 +12,9 @@
 namespace mesa {
 
 Schema MesaReadHistoryStore::TableSchema() {
-  return *Schema::Create(
-      {{"user_id", ColumnType::kInt64, Aggregation::kNone},
-       {"item_id", ColumnType::kInt64, Aggregation::kNone}},
-      {{"read_at", ColumnType::kInt64, Aggregation::kMax}});
+  return *Schema::Create({{"user_id", ColumnType::kInt64, Aggregation::kNone},
+                          {"item_id", ColumnType::kInt64, Aggregation::kNone}},
+                         {{"read_at", ColumnType::kInt64, Aggregation::kMax}});
 }
 
 absl::StatusOr<std::unique_ptr<MesaReadHistoryStore>>

@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "tests/testing/fault_injection_fs.h"
 #include "tests/bloom/slow_sync_fs.h"
+#include "tests/testing/fault_injection_fs.h"
 #include "tests/testing/test_util.h"
 
 namespace mesa {
@@ -93,8 +93,8 @@ TEST_F(ReadHistoryStoreTest, ReadThroughAndWriteThroughAgainstTheTable) {
 }
 
 TEST_F(ReadHistoryStoreTest, RejectsATableWithAnotherSchema) {
-  auto other = *Schema::Create({{"k", ColumnType::kString, Aggregation::kNone}},
-                               {});
+  auto other =
+      *Schema::Create({{"k", ColumnType::kString, Aggregation::kNone}}, {});
   ASSERT_TRUE(db_->CreateTable("other", other).ok());
   auto store = MesaReadHistoryStore::Open(db_.get(), "other");
   EXPECT_EQ(store.status().code(), absl::StatusCode::kInvalidArgument);
