@@ -3,7 +3,9 @@
 #include "src/merge/merging_cursor.h"
 
 #include <algorithm>
+#include <cstring>
 
+#include "src/format/key_coding.h"
 #include "src/merge/aggregate.h"
 
 namespace mesa::internal {
@@ -17,15 +19,174 @@ MergingCursor::MergingCursor(const Schema& schema,
   for (size_t c : value_columns_) {
     value_aggs_.push_back(schema_.column(c).aggregation);
   }
+  for (size_t c = 0; c < schema_.num_keys(); ++c) {
+    switch (schema_.column(c).type) {
+      case ColumnType::kInt32:
+        key_kinds_.push_back(KeyKind::kInt32);
+        break;
+      case ColumnType::kInt64:
+        key_kinds_.push_back(KeyKind::kInt64);
+        break;
+      case ColumnType::kUint64:
+        key_kinds_.push_back(KeyKind::kUint64);
+        break;
+      case ColumnType::kDouble:
+        key_kinds_.push_back(KeyKind::kDouble);
+        break;
+      case ColumnType::kString:
+        key_kinds_.push_back(KeyKind::kString);
+        break;
+    }
+  }
   Rebuild();
+}
+
+int MergingCursor::Compare(const RowBatch& a, size_t i, const RowBatch& b,
+                           size_t j) const {
+  for (size_t c = 0; c < key_kinds_.size(); ++c) {
+    const ColumnVector& x = a.column(c);
+    const ColumnVector& y = b.column(c);
+    switch (key_kinds_[c]) {
+      case KeyKind::kInt32:
+      case KeyKind::kInt64: {
+        const int64_t u = x.GetInt64(i), v = y.GetInt64(j);
+        if (u != v) return u < v ? -1 : 1;
+        break;
+      }
+      case KeyKind::kUint64: {
+        const uint64_t u = x.GetWord(i), v = y.GetWord(j);
+        if (u != v) return u < v ? -1 : 1;
+        break;
+      }
+      case KeyKind::kDouble:
+      case KeyKind::kString: {
+        const int r = CompareValues(x, i, y, j);
+        if (r != 0) return r;
+        break;
+      }
+    }
+  }
+  return 0;
+}
+
+void MergingCursor::Normalize(const RowBatch& b, size_t r,
+                              NormKey* k) const {
+  constexpr size_t kBytes = 32;
+  unsigned char buf[kBytes + 8] = {};
+  size_t n = 0;
+  auto put64 = [&](uint64_t v) {
+    v = __builtin_bswap64(v);
+    std::memcpy(buf + n, &v, 8);
+    n += 8;
+  };
+  k->exact = true;
+  for (size_t c = 0; c < key_kinds_.size() && k->exact; ++c) {
+    if (n >= kBytes) {
+      k->exact = false;
+      break;
+    }
+    const ColumnVector& col = b.column(c);
+    switch (key_kinds_[c]) {
+      case KeyKind::kInt32: {
+        uint32_t v = __builtin_bswap32(
+            static_cast<uint32_t>(col.GetInt32(r)) ^ 0x80000000u);
+        std::memcpy(buf + n, &v, 4);
+        n += 4;
+        break;
+      }
+      case KeyKind::kInt64:
+        put64(col.GetWord(r) ^ (uint64_t{1} << 63));
+        break;
+      case KeyKind::kUint64:
+        put64(col.GetWord(r));
+        break;
+      case KeyKind::kDouble:
+        put64(DoubleOrderedBits(col.GetWord(r)));
+        break;
+      case KeyKind::kString: {
+        // As AppendKeyPart: 0x00 escaped as 0x00 0xff, then 0x00 0x01.
+        std::string_view str = col.GetString(r);
+        size_t i = 0;
+        for (; i < str.size() && n < kBytes; ++i) {
+          buf[n++] = static_cast<unsigned char>(str[i]);
+          if (str[i] == '\0' && n < kBytes) buf[n++] = 0xff;
+        }
+        if (i < str.size() || n + 2 > kBytes) {
+          k->exact = false;  // the rest (or the terminator) is cut off
+          n = kBytes;
+        } else {
+          buf[n++] = 0;
+          buf[n++] = 1;
+        }
+        break;
+      }
+    }
+  }
+  if (n > kBytes) k->exact = false;
+  for (size_t w = 0; w < 4; ++w) {
+    uint64_t v;
+    std::memcpy(&v, buf + 8 * w, 8);
+    k->w[w] = __builtin_bswap64(v);
+  }
+}
+
+void MergingCursor::Refresh(size_t input) {
+  const DeltaCursor& in = *inputs_[input];
+  if (in.Valid()) Normalize(in.batch(), in.row(), &norms_[input]);
+}
+
+int MergingCursor::CompareNorm(const NormKey& x, const RowBatch& a, size_t i,
+                               const NormKey& y, const RowBatch& b,
+                               size_t j) const {
+  for (size_t w = 0; w < 4; ++w) {
+    if (x.w[w] != y.w[w]) return x.w[w] < y.w[w] ? -1 : 1;
+  }
+  return x.exact && y.exact ? 0 : Compare(a, i, b, j);
 }
 
 bool MergingCursor::HeapLess(size_t a, size_t b) const {
   const DeltaCursor& x = *inputs_[a];
   const DeltaCursor& y = *inputs_[b];
-  int c = CompareKeys(x.batch(), x.row(), y.batch(), y.row(),
-                      schema_.num_keys());
+  int c = CompareNorm(norms_[a], x.batch(), x.row(), norms_[b], y.batch(),
+                      y.row());
   return c != 0 ? c < 0 : a < b;  // equal keys: the older input first
+}
+
+size_t MergingCursor::RunBelow(size_t rival, size_t limit) const {
+  const DeltaCursor& top = *inputs_[heap_[0]];
+  const DeltaCursor& other = *inputs_[rival];
+  const RowBatch& tb = top.batch();
+  const size_t first = top.row();
+  const size_t end = std::min(tb.num_rows(), first + limit);
+  NormKey k;
+  auto below = [&](size_t r) {
+    Normalize(tb, r, &k);
+    return CompareNorm(k, tb, r, norms_[rival], other.batch(), other.row()) <
+           0;
+  };
+  // Inputs whose keys interleave (the usual case: every delta spans the
+  // key space) give runs of one row, which one comparison settles; long
+  // runs are found by galloping, then a binary search.
+  if (first + 1 >= end || !below(first + 1)) {
+    return first < end && below(first) ? 1 : 0;
+  }
+  size_t lo = first + 2, step = 1;  // rows below `lo` are below `other`
+  size_t hi = lo;
+  while (hi < end && below(hi)) {
+    lo = hi + 1;
+    step *= 2;
+    hi = std::min(end, lo + step);
+  }
+  hi = std::min(hi, end);
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (below(mid)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo - first;
 }
 
 void MergingCursor::SiftDown(size_t pos) {
@@ -43,12 +204,16 @@ void MergingCursor::SiftDown(size_t pos) {
 
 void MergingCursor::Rebuild() {
   heap_.clear();
+  norms_.resize(inputs_.size());
   for (size_t i = 0; i < inputs_.size(); ++i) {
     if (!inputs_[i]->status().ok()) {
       status_ = inputs_[i]->status();
       return;
     }
-    if (inputs_[i]->Valid()) heap_.push_back(i);
+    if (inputs_[i]->Valid()) {
+      Refresh(i);
+      heap_.push_back(i);
+    }
   }
   for (size_t i = heap_.size(); i-- > 0;) SiftDown(i);
 }
@@ -61,6 +226,7 @@ void MergingCursor::CopyRunFromSingle(size_t max_rows, RowBatch* out) {
     out->AppendRows(in.batch(), in.row(), in.row() + take);
     in.Advance(take);
   }
+  Refresh(heap_[0]);
   if (!in.status().ok()) status_ = in.status();
   if (!in.Valid()) heap_.clear();
 }
@@ -73,6 +239,7 @@ bool MergingCursor::NextBatch(size_t max_rows, RowBatch* out) {
   auto advance_top = [&]() {
     DeltaCursor& in = *inputs_[heap_[0]];
     in.Next();
+    Refresh(heap_[0]);
     if (!in.Valid()) {
       if (!in.status().ok()) {
         status_ = in.status();
@@ -97,21 +264,12 @@ bool MergingCursor::NextBatch(size_t max_rows, RowBatch* out) {
       DeltaCursor& top = *inputs_[heap_[0]];
       size_t rival = heap_[1];
       if (heap_.size() > 2 && HeapLess(heap_[2], rival)) rival = heap_[2];
-      const DeltaCursor& other = *inputs_[rival];
       const RowBatch& tb = top.batch();
-      size_t lo = top.row(), hi = tb.num_rows();
-      while (lo < hi) {  // first row of `top` not below `other`'s key
-        size_t mid = lo + (hi - lo) / 2;
-        if (CompareKeys(tb, mid, other.batch(), other.row(), keys) < 0) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      size_t run = std::min(lo - top.row(), max_rows - out->num_rows());
+      size_t run = RunBelow(rival, max_rows - out->num_rows());
       if (run > 1) {
         out->AppendRows(tb, top.row(), top.row() + run);
         top.Advance(run);
+        Refresh(heap_[0]);
         if (!top.Valid()) {
           if (!top.status().ok()) {
             status_ = top.status();
@@ -124,6 +282,7 @@ bool MergingCursor::NextBatch(size_t max_rows, RowBatch* out) {
         continue;
       }
     }
+    const NormKey last_norm = norms_[heap_[0]];
     {
       const DeltaCursor& top = *inputs_[heap_[0]];
       out->AppendRow(top.batch(), top.row());
@@ -132,7 +291,10 @@ bool MergingCursor::NextBatch(size_t max_rows, RowBatch* out) {
     const size_t last = out->num_rows() - 1;
     while (!heap_.empty()) {
       const DeltaCursor& next = *inputs_[heap_[0]];
-      if (CompareKeys(*out, last, next.batch(), next.row(), keys) != 0) break;
+      if (CompareNorm(last_norm, *out, last, norms_[heap_[0]], next.batch(),
+                      next.row()) != 0) {
+        break;
+      }
       for (size_t v = 0; v < num_values; ++v) {
         AggregateIntoLast(value_aggs_[v], &out->column(keys + v),
                           next.batch().column(keys + v), next.row());

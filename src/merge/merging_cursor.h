@@ -10,6 +10,7 @@
 #ifndef MESA_MERGE_MERGING_CURSOR_H_
 #define MESA_MERGE_MERGING_CURSOR_H_
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -48,7 +49,28 @@ class MergingCursor {
   void SeekForward(std::string_view encoded_target);
 
  private:
+  // The first 32 bytes of a row's order-preserving key encoding
+  // (key_coding.h) as big-endian words, zero padded; `exact` if the whole
+  // encoding fits. Encodings are prefix-free, so different words order
+  // two keys as the keys, and equal words mean equal keys unless both are
+  // inexact (then the rows are compared).
+  struct NormKey {
+    std::array<uint64_t, 4> w{};
+    bool exact = true;
+  };
+  void Normalize(const RowBatch& b, size_t r, NormKey* k) const;
+  // The inputs' current keys are kept normalized (norms_), so the heap
+  // compares a few words held in one place.
+  void Refresh(size_t input);
+  int CompareNorm(const NormKey& x, const RowBatch& a, size_t i,
+                  const NormKey& y, const RowBatch& b, size_t j) const;
+  // CompareKeys with the type dispatch hoisted out: numbers compare their
+  // words inline, only strings call out.
+  int Compare(const RowBatch& a, size_t i, const RowBatch& b, size_t j) const;
   bool HeapLess(size_t a, size_t b) const;
+  // How many rows of the top input, from its current row, are below
+  // every other input's current key (`rival` holds the smallest of them).
+  size_t RunBelow(size_t rival, size_t limit) const;
   void SiftDown(size_t pos);
   void Rebuild();
   void CopyRunFromSingle(size_t max_rows, RowBatch* out);
@@ -56,6 +78,9 @@ class MergingCursor {
   const Schema& schema_;
   std::vector<size_t> value_columns_;
   std::vector<Aggregation> value_aggs_;
+  enum class KeyKind : uint8_t { kInt32, kInt64, kUint64, kDouble, kString };
+  std::vector<KeyKind> key_kinds_;
+  std::vector<NormKey> norms_;  // by input
   std::vector<std::unique_ptr<DeltaCursor>> inputs_;
   std::vector<size_t> heap_;  // indices of valid inputs, min-heap by key
   absl::Status status_;

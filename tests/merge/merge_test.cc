@@ -151,5 +151,58 @@ TEST(MergingCursorTest, MergesDeltasInVersionOrderLikeTheModel) {
   }
 }
 
+// The merge compares the first 32 bytes of each key's encoding, and the
+// rows only when both are cut off: keys that differ only past byte 32,
+// strings with 0x00 and 0xff, and a string that ends exactly where the
+// 32 bytes do.
+TEST(MergingCursorTest, KeysLongerThanTheComparedPrefix) {
+  auto fs = NewMemFileSystem();
+  Schema schema = *Schema::Create(
+      {{"id", ColumnType::kInt64, Aggregation::kNone},
+       {"name", ColumnType::kString, Aggregation::kNone}},
+      {{"n", ColumnType::kInt64, Aggregation::kSum}});
+  const std::string base(30, 'x');
+  const std::vector<std::string> names = {
+      "",          "a",
+      std::string("a\0", 2), std::string("a\0\xff", 3),
+      std::string(22, 'y'),   std::string(21, 'y') + std::string(1, '\0'),
+      base,        base + "a",
+      base + "b",  base + std::string("\0", 1),
+      base + std::string(10, 'z') + "1", base + std::string(10, 'z') + "2"};
+  std::mt19937_64 rng(testing::TestSeed(80));
+  RowBatch all(schema);
+  std::vector<std::shared_ptr<const DeltaReader>> readers;
+  for (size_t d = 0; d < 4; ++d) {
+    RowBatch rows(schema);
+    for (size_t i = 0; i < 30; ++i) {
+      rows.column(0).AppendInt64(static_cast<int64_t>(rng() % 3) - 1);
+      rows.column(1).AppendString(names[rng() % names.size()]);
+      rows.column(2).AppendInt64(static_cast<int64_t>(rng() % 100));
+    }
+    all.AppendRows(rows, 0, rows.num_rows());
+    const std::string path = fmt::format("/long{}.delta", d);
+    DeltaFileOptions options;
+    options.block_size = 256;
+    auto writer = DeltaWriter::Create(
+        {fs.get(), path, schema, d + 1, d + 1, options, 0});
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Add(SortAndAggregateRows(schema, rows)).ok());
+    ASSERT_TRUE((*writer)->Finish().ok());
+    readers.push_back(*DeltaReader::Open(fs.get(), path));
+  }
+  RowBatch want = all;
+  workload::SortAndAggregate(schema, &want);
+  std::vector<std::unique_ptr<DeltaCursor>> inputs;
+  for (const auto& r : readers) {
+    inputs.push_back(r->NewCursor());
+    inputs.back()->SeekToFirst();
+  }
+  MergingCursor merge(schema, {2}, std::move(inputs));
+  RowBatch got(schema), batch(schema);
+  while (merge.NextBatch(7, &batch)) got.AppendRows(batch, 0, batch.num_rows());
+  ASSERT_TRUE(merge.status().ok()) << merge.status();
+  ExpectSameRows(schema, got, want);
+}
+
 }  // namespace
 }  // namespace mesa::internal
