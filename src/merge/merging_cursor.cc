@@ -132,7 +132,13 @@ void MergingCursor::Normalize(const RowBatch& b, size_t r,
 
 void MergingCursor::Refresh(size_t input) {
   const DeltaCursor& in = *inputs_[input];
-  if (in.Valid()) Normalize(in.batch(), in.row(), &norms_[input]);
+  if (!in.Valid()) return;
+  if (input == next_input_ && in.row() == next_row_ &&
+      in.stats().blocks_read == next_block_) {
+    norms_[input] = next_norm_;
+    return;
+  }
+  Normalize(in.batch(), in.row(), &norms_[input]);
 }
 
 int MergingCursor::CompareNorm(const NormKey& x, const RowBatch& a, size_t i,
@@ -152,7 +158,7 @@ bool MergingCursor::HeapLess(size_t a, size_t b) const {
   return c != 0 ? c < 0 : a < b;  // equal keys: the older input first
 }
 
-size_t MergingCursor::RunBelow(size_t rival, size_t limit) const {
+size_t MergingCursor::RunBelow(size_t rival, size_t limit) {
   const DeltaCursor& top = *inputs_[heap_[0]];
   const DeltaCursor& other = *inputs_[rival];
   const RowBatch& tb = top.batch();
@@ -166,10 +172,16 @@ size_t MergingCursor::RunBelow(size_t rival, size_t limit) const {
   };
   // Inputs whose keys interleave (the usual case: every delta spans the
   // key space) give runs of one row, which one comparison settles; long
-  // runs are found by galloping, then a binary search.
-  if (first + 1 >= end || !below(first + 1)) {
-    return first < end && below(first) ? 1 : 0;
-  }
+  // runs are found by galloping, then a binary search. A result below 2
+  // only means "no run of two rows": the caller then takes one row.
+  if (first + 1 >= end) return 1;
+  const bool next_below = below(first + 1);
+  // Usually the run is one row and first + 1 becomes the top's key.
+  next_norm_ = k;
+  next_input_ = heap_[0];
+  next_row_ = first + 1;
+  next_block_ = top.stats().blocks_read;
+  if (!next_below) return 1;
   size_t lo = first + 2, step = 1;  // rows below `lo` are below `other`
   size_t hi = lo;
   while (hi < end && below(hi)) {

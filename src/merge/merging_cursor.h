@@ -69,8 +69,10 @@ class MergingCursor {
   int Compare(const RowBatch& a, size_t i, const RowBatch& b, size_t j) const;
   bool HeapLess(size_t a, size_t b) const;
   // How many rows of the top input, from its current row, are below
-  // every other input's current key (`rival` holds the smallest of them).
-  size_t RunBelow(size_t rival, size_t limit) const;
+  // every other input's current key (`rival` holds the smallest of them),
+  // at most `limit`; 1 stands for "fewer than two".
+  // Also keeps the top's next row normalized (next_norm_) for Refresh.
+  size_t RunBelow(size_t rival, size_t limit);
   void SiftDown(size_t pos);
   void Rebuild();
   void CopyRunFromSingle(size_t max_rows, RowBatch* out);
@@ -81,6 +83,12 @@ class MergingCursor {
   enum class KeyKind : uint8_t { kInt32, kInt64, kUint64, kDouble, kString };
   std::vector<KeyKind> key_kinds_;
   std::vector<NormKey> norms_;  // by input
+  // The key of row next_row_ of input next_input_'s block number
+  // next_block_ (its blocks_read count), normalized by RunBelow.
+  NormKey next_norm_;
+  size_t next_input_ = ~size_t{0};
+  size_t next_row_ = 0;
+  uint64_t next_block_ = 0;
   std::vector<std::unique_ptr<DeltaCursor>> inputs_;
   std::vector<size_t> heap_;  // indices of valid inputs, min-heap by key
   absl::Status status_;
