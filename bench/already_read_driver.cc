@@ -3,13 +3,16 @@
 // The `already_read` workload driver (shared/workloads.md) on the store
 // itself, on one core: ingest facts/s into the table (user_id, doc_id) ->
 // read_at MAX, bytes on disk per row, R1 answered exactly from the store
-// (MesaReadHistoryStore::ExactCheck) and R2 (LoadItems), p50/p99 each.
-// Every answer is checked against a reference built from the generator.
+// (MesaReadHistoryStore::ExactCheck) and R2 (LoadItems), p50/p99 each;
+// then R1 by point lookups, R1 through an AlreadyReadCache over the store,
+// and MarkRead written through to the store from 1 and 16 threads. Every
+// answer is checked against a reference built from the generator.
 //
 //   already_read_driver --scale=default [--dir=PATH] [--queries=20000]
 //       [--history_versions=1] [--codec=zstd] [--zstd_level=1]
 //       [--block_size=65536] [--bloom_bits_per_key=0] [--block_cache_mib=256]
 //       [--get_queries=2000] [--mark_read_calls=1000] [--ingest=false]
+//       [--write_background_threads=1] [--write_history_versions=100000]
 
 #include <time.h>
 
