@@ -65,7 +65,7 @@ absl::StatusOr<std::vector<int64_t>> MesaReadHistoryStore::LoadItems(
 // per candidate, the 400 searches independent so the CPU overlaps them.
 // Measured on workload already_read (bench/already_read_driver.cc,
 // docs/performance.md) against a point lookup (VersionedReader::Get) per
-// candidate, 16x slower, and against a merge with the sorted candidates,
+// candidate, 8x slower, and against a merge with the sorted candidates,
 // whose sort alone costs more than the searches.
 absl::StatusOr<std::vector<bool>> MesaReadHistoryStore::ExactCheck(
     int64_t user, absl::Span<const int64_t> candidates) {
