@@ -313,7 +313,7 @@ TEST(ColumnEncodingTest, AutoChoiceWithEntropyCodingIsTheSmallest) {
           const Encoding chosen = EncodeColumn(c.column, options, &body);
           // HDICT, whose dictionary bytes may be coded, is sized only when
           // the dictionary's raw bytes do not already reach the best size.
-          size_t raw_dictionary = 0;
+          size_t raw_dictionary = 0, distinct_count = 0;
           {
             std::set<std::string> distinct;
             for (size_t i = 0; i < n; ++i) {
@@ -321,12 +321,15 @@ TEST(ColumnEncodingTest, AutoChoiceWithEntropyCodingIsTheSmallest) {
                                   ? std::string(c.column.GetString(i))
                                   : std::to_string(c.column.GetWord(i)));
             }
+            distinct_count = distinct.size();
             for (const std::string& v : distinct) {
               raw_dictionary += c.column.is_string()
                                     ? v.size() + (v.size() < 128 ? 1 : 2)
                                     : (type == ColumnType::kInt32 ? 4 : 8);
             }
           }
+          // As the encoder counts it: the value count's varint too.
+          raw_dictionary += distinct_count < 128 ? 1 : distinct_count < 16384 ? 2 : 3;
           if (dict_size < best_size &&
               (chosen == Encoding::kHuffDict || raw_dictionary < best_size)) {
             best_size = dict_size;
