@@ -159,6 +159,7 @@ KeyRanges::KeyRanges(const Schema& schema,
       skips_ = true;
     }
     all_single = all_single && col.points && col.points->size() == 1;
+    constrained_ = constrained_ || col.constrained;
   }
 }
 
@@ -192,6 +193,7 @@ bool KeySuccessor(const RowBatch& keys, size_t row, size_t c,
 KeyRanges::Step KeyRanges::Next(const RowBatch& keys, size_t row,
                                 std::string* target) const {
   if (empty_) return Step::kEnd;
+  if (!constrained_) return Step::kMatch;
   for (size_t c = 0; c < columns_.size(); ++c) {
     const Column& col = columns_[c];
     if (!col.constrained) continue;

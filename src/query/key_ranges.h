@@ -44,6 +44,8 @@ class KeyRanges {
   // earlier one admits more than one value: a scan can then seek from one
   // distinct prefix to the next.
   bool skips() const { return skips_; }
+  // Whether any key column has a filter that seeks (not just `!=`).
+  bool constrained() const { return constrained_; }
 
   // The encoded key (or prefix) every admitted key is at or after; empty:
   // the table's start.
@@ -67,6 +69,7 @@ class KeyRanges {
   std::vector<Column> columns_;
   bool empty_ = false;
   bool skips_ = false;
+  bool constrained_ = false;
 };
 
 }  // namespace mesa::internal
