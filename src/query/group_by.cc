@@ -20,12 +20,22 @@ GroupAggregator::GroupAggregator(std::vector<size_t> group_keys, size_t prefix,
   for (const GroupValue& v : values_) row_types_.push_back(v.type);
   partition_ = RowBatch(row_types_);
   strings_.resize(values_.size());
+  if (prefix_ == group_keys_.size()) {
+    mode_ = Mode::kPrefix;
+  } else if (prefix_ + 1 == group_keys_.size()) {
+    mode_ = row_types_[prefix_] == ColumnType::kString ? Mode::kString
+                                                        : Mode::kWord;
+  }
 }
 
 bool GroupAggregator::SamePartition(const RowBatch& in, size_t r) const {
+  // Equal words are equal values (doubles compare by totalOrder, which
+  // tells every bit pattern apart).
   for (size_t j = 0; j < prefix_; ++j) {
-    if (CompareValues(in.column(group_keys_[j]), r, partition_.column(j), 0) !=
-        0) {
+    const ColumnVector& a = in.column(group_keys_[j]);
+    const ColumnVector& b = partition_.column(j);
+    if (a.is_string() ? a.GetString(r) != b.GetString(0)
+                      : a.GetWord(r) != b.GetWord(0)) {
       return false;
     }
   }
@@ -36,20 +46,40 @@ void GroupAggregator::Add(const RowBatch& in, size_t r, RowBatch* ready) {
   if (open_ && !SamePartition(in, r)) Flush(ready);
   open_ = true;
   const size_t ng = group_keys_.size();
+  const uint32_t next = static_cast<uint32_t>(partition_.num_rows());
   size_t g = 0;
-  bool fresh;
-  if (prefix_ == ng) {
-    fresh = partition_.num_rows() == 0;
-  } else {
-    buf_.clear();
-    for (size_t j = prefix_; j < ng; ++j) {
-      AppendKeyPart(in.column(group_keys_[j]), r, &buf_);
+  bool fresh = false;
+  switch (mode_) {
+    case Mode::kPrefix:
+      fresh = next == 0;
+      break;
+    case Mode::kWord: {
+      auto [it, inserted] =
+          word_index_.try_emplace(in.column(group_keys_[prefix_]).GetWord(r),
+                                  next);
+      fresh = inserted;
+      g = it->second;
+      break;
     }
-    auto [it, inserted] = index_.try_emplace(
-        buf_, static_cast<uint32_t>(partition_.num_rows()));
-    fresh = inserted;
-    g = it->second;
-    if (inserted) suffixes_.push_back(buf_);
+    case Mode::kString: {
+      const std::string_view v = in.column(group_keys_[prefix_]).GetString(r);
+      auto it = index_.find(absl::string_view(v.data(), v.size()));
+      fresh = it == index_.end();
+      if (fresh) it = index_.emplace(std::string(v), next).first;
+      g = it->second;
+      break;
+    }
+    case Mode::kEncoded: {
+      buf_.clear();
+      for (size_t j = prefix_; j < ng; ++j) {
+        AppendKeyPart(in.column(group_keys_[j]), r, &buf_);
+      }
+      auto [it, inserted] = index_.try_emplace(buf_, next);
+      fresh = inserted;
+      g = it->second;
+      if (inserted) suffixes_.push_back(buf_);
+      break;
+    }
   }
   if (fresh) {
     for (size_t j = 0; j < ng; ++j) {
@@ -94,9 +124,14 @@ void GroupAggregator::Flush(RowBatch* ready) {
   const size_t ng = group_keys_.size();
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  if (prefix_ < ng) {
+  if (mode_ == Mode::kEncoded) {
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
       return suffixes_[a] < suffixes_[b];
+    });
+  } else if (mode_ != Mode::kPrefix) {
+    const ColumnVector& col = partition_.column(prefix_);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return CompareValues(col, a, col, b) < 0;
     });
   }
   for (uint32_t g : order) {
@@ -115,6 +150,7 @@ void GroupAggregator::Flush(RowBatch* ready) {
   groups_out_ += n;
   partition_.Clear();
   index_.clear();
+  word_index_.clear();
   suffixes_.clear();
   for (auto& s : strings_) s.clear();
   open_ = false;

@@ -58,10 +58,15 @@ class GroupAggregator {
 
   bool open_ = false;
   RowBatch partition_;  // one row per group of the open partition
-  // Within the partition: the encoded non-prefix group columns of each
-  // group, and their index. Unused when the group key is all prefix.
+  // How groups are found within a partition: the group key is all prefix
+  // (one group); one more numeric column (by its word) or string column
+  // (by its bytes), the common cases, kept without encoding; or several
+  // (by their encoding).
+  enum class Mode { kPrefix, kWord, kString, kEncoded };
+  Mode mode_ = Mode::kEncoded;
+  absl::flat_hash_map<uint64_t, uint32_t> word_index_;
   absl::flat_hash_map<std::string, uint32_t> index_;
-  std::vector<std::string> suffixes_;
+  std::vector<std::string> suffixes_;  // kEncoded: each group's encoding
   // String MIN/MAX values, per string value column, per group (a
   // ColumnVector cannot change a string in the middle).
   std::vector<std::vector<std::string>> strings_;

@@ -39,12 +39,14 @@ struct ScanQueryReport {
   int runs = 0;
   uint64_t q2_groups = 0;
   bool q2_matches_hand_aggregation = false;  // RunQ2's groups and checksum
-  double q2_base_seconds = 0;                // median
+  double q2_base_seconds = 0, q2_base_cpu = 0;  // medians
   ScanExplain q2_base_explain;
   double q2_rollup_seconds = -1;  // median; -1 when no rollup answers Q2
+  double q2_rollup_cpu = 0;
   ScanExplain q2_rollup_explain;
   uint64_t date_rows = 0;
   double date_skip_seconds = 0, date_full_seconds = 0;  // medians
+  double date_skip_cpu = 0, date_full_cpu = 0;
   ScanExplain date_skip_explain, date_full_explain;
 };
 
