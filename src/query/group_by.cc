@@ -105,7 +105,12 @@ void GroupAggregator::Add(const RowBatch& in, size_t r, RowBatch* ready) {
     const ColumnVector& src = in.column(v.merged_pos);
     if (!dst.is_string()) {
       uint64_t& w = dst.words()[g];
-      w = AggregateWords(v.aggregation, v.type, w, src.GetWord(r));
+      if (v.aggregation == Aggregation::kSum &&
+          (v.type == ColumnType::kInt64 || v.type == ColumnType::kUint64)) {
+        w += src.GetWord(r);  // wraps, as AggregateWords does
+      } else {
+        w = AggregateWords(v.aggregation, v.type, w, src.GetWord(r));
+      }
       continue;
     }
     std::string& s = strings_[i][g];
@@ -154,6 +159,11 @@ void GroupAggregator::Flush(RowBatch* ready) {
   suffixes_.clear();
   for (auto& s : strings_) s.clear();
   open_ = false;
+}
+
+void GroupAggregator::AddRange(const RowBatch& in, size_t begin, size_t end,
+                               RowBatch* ready) {
+  for (size_t r = begin; r < end; ++r) Add(in, r, ready);
 }
 
 void GroupAggregator::Finish(RowBatch* ready) { Flush(ready); }

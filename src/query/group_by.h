@@ -39,6 +39,9 @@ class GroupAggregator {
   // Adds row `r` of `in`. When it starts a new partition, the previous
   // partition's groups are appended to `ready` (sorted).
   void Add(const RowBatch& in, size_t r, RowBatch* ready);
+  // Adds rows [begin, end) of `in` (the bulk form of Add).
+  void AddRange(const RowBatch& in, size_t begin, size_t end,
+                RowBatch* ready);
   // The input ended: appends the open partition's groups to `ready`.
   void Finish(RowBatch* ready);
 

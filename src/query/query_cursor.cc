@@ -346,10 +346,19 @@ bool QueryCursor::NextGrouped() {
       if (agg_done_) break;
       ready_.Clear();
       ready_pos_ = 0;
-      Pump([&](size_t r) {
-        agg_->Add(merged_, r, &ready_);
-        return ready_.num_rows() == 0;
-      });
+      if (row_predicates_.empty() && !ranges_.constrained()) {
+        // Every merged row counts: whole batches go to the aggregator.
+        while (ready_.num_rows() == 0 &&
+               (mrow_ < merged_.num_rows() || LoadMerged())) {
+          agg_->AddRange(merged_, mrow_, merged_.num_rows(), &ready_);
+          mrow_ = merged_.num_rows();
+        }
+      } else {
+        Pump([&](size_t r) {
+          agg_->Add(merged_, r, &ready_);
+          return ready_.num_rows() == 0;
+        });
+      }
       if (!status_.ok()) return false;
       if (input_done_ && mrow_ >= merged_.num_rows()) {
         agg_->Finish(&ready_);
