@@ -63,6 +63,18 @@ void GroupAggregator::Add(const RowBatch& in, size_t r, RowBatch* ready) {
     }
     case Mode::kString: {
       const std::string_view v = in.column(group_keys_[prefix_]).GetString(r);
+      if (v.size() <= 7) {
+        // Short strings (country codes) pack into one word: the bytes,
+        // and the length in the top byte (so "a" and "a\0" differ).
+        uint64_t packed = uint64_t{v.size()} << 56;
+        for (size_t i = 0; i < v.size(); ++i) {
+          packed |= uint64_t{static_cast<uint8_t>(v[i])} << (8 * i);
+        }
+        auto [it, inserted] = word_index_.try_emplace(packed, next);
+        fresh = inserted;
+        g = it->second;
+        break;
+      }
       auto it = index_.find(absl::string_view(v.data(), v.size()));
       fresh = it == index_.end();
       if (fresh) it = index_.emplace(std::string(v), next).first;
