@@ -31,9 +31,10 @@ struct ScanResult {
 // Q1: every row, every column, in key order.
 absl::StatusOr<ScanResult> RunQ1(const VersionedReader& reader);
 
-// Q2: GROUP BY advertiser_id, country: SUM(clicks), SUM(cost_micros),
-// aggregated by the caller over a projected scan (until the query layer
-// does it). Returns the number of groups.
+// Q2: GROUP BY advertiser_id, country: SUM(clicks), SUM(cost_micros), as
+// a query-layer GROUP BY (read from the rollup ads_by_advertiser_country
+// when the table has it, ready at the reader's version). Returns the
+// number of groups.
 absl::StatusOr<ScanResult> RunQ2(const VersionedReader& reader);
 
 // Q3 query j: rows with advertiser_id = A (stream seed 7) and
