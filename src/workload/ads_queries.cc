@@ -66,6 +66,37 @@ absl::StatusOr<ScanResult> RunQ2(const VersionedReader& reader) {
   return Drain(cursor.get(), 3);  // rows are groups; checksum SUM(cost)
 }
 
+absl::StatusOr<ScanResult> RunQ2ByHand(const VersionedReader& reader) {
+  ScanSpec spec;
+  spec.columns = {"advertiser_id", "country", "clicks", "cost_micros"};
+  spec.batch_rows = 4096;
+  MESA_ASSIGN_OR_RETURN(auto cursor, reader.Scan("ads", spec));
+  struct Sums {
+    int64_t clicks = 0, cost = 0;
+  };
+  // Countries are two bytes: the group key packs into one integer.
+  absl::flat_hash_map<std::pair<int64_t, uint32_t>, Sums> groups;
+  while (cursor->Next()) {
+    const RowBatch& b = cursor->batch();
+    for (size_t r = 0; r < b.num_rows(); ++r) {
+      std::string_view country = b.column(1).GetString(r);
+      uint32_t packed = static_cast<uint32_t>(country.size()) << 16;
+      for (size_t i = 0; i < country.size() && i < 2; ++i) {
+        packed |= static_cast<uint32_t>(static_cast<uint8_t>(country[i]))
+                  << (8 * i);
+      }
+      Sums& s = groups[{b.column(0).GetInt64(r), packed}];
+      s.clicks += b.column(2).GetInt64(r);
+      s.cost += b.column(3).GetInt64(r);
+    }
+  }
+  MESA_RETURN_IF_ERROR(cursor->status());
+  ScanResult result;
+  result.rows = groups.size();
+  for (const auto& [key, s] : groups) result.checksum += s.cost;
+  return result;
+}
+
 absl::StatusOr<ScanResult> RunQ3(const VersionedReader& reader,
                                  int64_t advertiser) {
   ScanSpec spec;

@@ -37,6 +37,10 @@ absl::StatusOr<ScanResult> RunQ1(const VersionedReader& reader);
 // number of groups.
 absl::StatusOr<ScanResult> RunQ2(const VersionedReader& reader);
 
+// Q2 aggregated by the caller over a projected scan of the base table: the
+// cross-check of the query layer's GROUP BY.
+absl::StatusOr<ScanResult> RunQ2ByHand(const VersionedReader& reader);
+
 // Q3 query j: rows with advertiser_id = A (stream seed 7) and
 // 20010 <= date < 20020.
 absl::StatusOr<ScanResult> RunQ3(const VersionedReader& reader,

@@ -98,7 +98,7 @@ absl::StatusOr<ScanQueryReport> MeasureScanQueries(Database* db, int runs) {
   r.runs = runs;
   MESA_ASSIGN_OR_RETURN(auto reader, db->NewReader());
   r.version = reader->version();
-  MESA_ASSIGN_OR_RETURN(ScanResult hand, RunQ2(*reader));
+  MESA_ASSIGN_OR_RETURN(ScanResult hand, RunQ2ByHand(*reader));
   MESA_ASSIGN_OR_RETURN(
       auto base, Timed(runs, [&] { return RunQ2GroupBy(*reader, false); }));
   r.q2_base_seconds = base.wall;
