@@ -398,19 +398,21 @@ absl::Status DatabaseImpl::WaitForCompaction(const UpdateBatch& batch) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<DeltaMeta> DatabaseImpl::WriteSingleton(
-    const TableVersion& table, const RowBatch& sorted, uint64_t version) {
+absl::StatusOr<DeltaMeta> DatabaseImpl::WriteDelta(const TableVersion& table,
+                                                   const RowBatch& sorted,
+                                                   uint64_t min_version,
+                                                   uint64_t max_version) {
   MESA_ASSIGN_OR_RETURN(TableOptions options,
                         DecodeTableOptions(table.table_options()));
   DeltaMeta meta;
   meta.file_number = versions_->NewFileNumber();
   meta.table_id = table.id();
-  meta.min_version = version;
-  meta.max_version = version;
+  meta.min_version = min_version;
+  meta.max_version = max_version;
   MESA_ASSIGN_OR_RETURN(
       auto writer,
       DeltaWriter::Create({fs_, files_->PathOf(meta.file_number),
-                           table.schema(), version, version,
+                           table.schema(), min_version, max_version,
                            options.delta_file, sorted.num_rows()}));
   MESA_RETURN_IF_ERROR(writer->Add(sorted));
   MESA_ASSIGN_OR_RETURN(DeltaFileSummary summary, writer->Finish());
@@ -427,7 +429,8 @@ absl::Status DatabaseImpl::AddCommitDeltas(const Version& current,
                                            VersionEdit* edit) {
   const uint64_t version = *edit->version;
   RowBatch sorted = SortAndAggregateRows(table.schema(), rows);
-  MESA_ASSIGN_OR_RETURN(DeltaMeta meta, WriteSingleton(table, sorted, version));
+  MESA_ASSIGN_OR_RETURN(DeltaMeta meta,
+                        WriteDelta(table, sorted, version, version));
   edit->added_deltas.push_back(std::move(meta));
   // Every rollup, ready or being back-filled, gets its rows from the
   // parent's (the back-fill retires those at or below its version).
@@ -435,7 +438,7 @@ absl::Status DatabaseImpl::AddCommitDeltas(const Version& current,
     MESA_ASSIGN_OR_RETURN(std::vector<size_t> map,
                           RollupColumnMap(table.schema(), rollup->schema()));
     RowBatch derived = DeriveRollupRows(rollup->schema(), map, sorted);
-    auto rollup_meta = WriteSingleton(*rollup, derived, version);
+    auto rollup_meta = WriteDelta(*rollup, derived, version, version);
     if (!rollup_meta.ok()) {
       return Annotate(rollup_meta.status(),
                       fmt::format("rollup '{}'", rollup->name()));
@@ -683,25 +686,8 @@ absl::Status DatabaseImpl::Backfill(std::shared_ptr<const Version> pinned,
         RowBatch rows, AggregateRollup(parent->schema(), values,
                                        rollup.schema(), map, merge.get()));
     if (rows.num_rows() > 0) {
-      MESA_ASSIGN_OR_RETURN(TableOptions options,
-                            DecodeTableOptions(rollup.table_options()));
-      DeltaMeta meta;
-      meta.file_number = versions_->NewFileNumber();
-      meta.table_id = rollup.id();
-      meta.min_version = 0;
-      meta.max_version = p;
+      MESA_ASSIGN_OR_RETURN(DeltaMeta meta, WriteDelta(rollup, rows, 0, p));
       written = meta.file_number;
-      MESA_ASSIGN_OR_RETURN(
-          auto writer,
-          DeltaWriter::Create({fs_, files_->PathOf(meta.file_number),
-                               rollup.schema(), 0, p, options.delta_file,
-                               rows.num_rows()}));
-      MESA_RETURN_IF_ERROR(writer->Add(rows));
-      MESA_ASSIGN_OR_RETURN(DeltaFileSummary summary, writer->Finish());
-      meta.row_count = summary.row_count;
-      meta.file_size = summary.file_size;
-      meta.min_key = std::move(summary.min_key);
-      meta.max_key = std::move(summary.max_key);
       edit.added_deltas.push_back(std::move(meta));
     }
   }

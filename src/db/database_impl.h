@@ -67,11 +67,13 @@ class DatabaseImpl final : public Database {
 
   // Commit helpers.
   absl::Status WaitForCompaction(const UpdateBatch& batch);
-  // Writes `sorted` (sorted and aggregated rows of table `table`) as the
-  // singleton [version, version].
-  absl::StatusOr<DeltaMeta> WriteSingleton(const TableVersion& table,
-                                           const RowBatch& sorted,
-                                           uint64_t version);
+  // Writes `sorted` (sorted and aggregated rows of table `table`) as a
+  // delta [min_version, max_version]: a commit's singleton or a rollup's
+  // back-filled base.
+  absl::StatusOr<DeltaMeta> WriteDelta(const TableVersion& table,
+                                       const RowBatch& sorted,
+                                       uint64_t min_version,
+                                       uint64_t max_version);
   // Adds to `edit` the singletons of `table` and its rollups for `rows`.
   absl::Status AddCommitDeltas(const Version& current,
                                const TableVersion& table, const RowBatch& rows,
