@@ -59,6 +59,19 @@ ScanSpec SpecForRollup(const Schema& table, const ScanPlan& checked,
   return out;
 }
 
+// Whether `rollup`'s key columns are exactly the group columns of
+// `checked` (a GROUP BY on table `table`), in the table's key order.
+bool KeyIsGroupKey(const Schema& rollup, const Schema& table,
+                   const ScanPlan& checked) {
+  if (rollup.num_keys() != checked.group_keys.size()) return false;
+  for (size_t i = 0; i < rollup.num_keys(); ++i) {
+    if (rollup.column(i).name != table.column(checked.group_keys[i]).name) {
+      return false;
+    }
+  }
+  return true;
+}
+
 class VersionedReaderImpl final : public VersionedReader {
  public:
   VersionedReaderImpl(std::shared_ptr<DeltaFiles> files,
@@ -87,6 +100,13 @@ class VersionedReaderImpl final : public VersionedReader {
       MESA_ASSIGN_OR_RETURN(auto rollup, ChooseRollupPlan(*plan.table, checked));
       if (rollup) {
         rewritten = SpecForRollup(plan.table->schema(), checked, spec);
+        // A rollup keyed by exactly the group columns, in the order the
+        // GROUP BY returns them, holds one row per group already: read it
+        // as it is, with no aggregation pass.
+        if (KeyIsGroupKey(rollup->table->schema(), plan.table->schema(),
+                          checked)) {
+          rewritten->group_by.clear();
+        }
         source.source = rollup->table->name();
         source.from_rollup = true;
         plan = std::move(*rollup);
