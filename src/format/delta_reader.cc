@@ -369,21 +369,44 @@ int DeltaCursor::CompareRowToTarget(size_t r, const RowBatch& target,
   return 0;
 }
 
-void DeltaCursor::Seek(std::string_view encoded_target) {
-  valid_ = false;
-  if (!status_.ok()) return;
+std::optional<size_t> DeltaCursor::DecodeSeekTarget(
+    std::string_view encoded_target, RowBatch* target) {
   const Schema& schema = reader_->schema();
   std::vector<ColumnType> key_types;
   for (size_t k = 0; k < schema.num_keys(); ++k) {
     key_types.push_back(schema.column(k).type);
   }
-  RowBatch target(key_types);
-  auto decoded = DecodeKey(encoded_target, schema, &target);
+  *target = RowBatch(key_types);
+  auto decoded = DecodeKey(encoded_target, schema, target);
   if (!decoded.ok()) {
     status_ = Annotate(decoded.status(),
                        fmt::format("{}: seek target", reader_->path()));
-    return;
+    return std::nullopt;
   }
+  return *decoded;
+}
+
+size_t DeltaCursor::FirstRowNotBelow(size_t from, const RowBatch& target,
+                                     size_t target_columns) const {
+  size_t lo = from, hi = batch_.num_rows();
+  while (lo < hi) {  // binary search: rows are sorted by key
+    const size_t mid = lo + (hi - lo) / 2;
+    if (CompareRowToTarget(mid, target, target_columns) < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+void DeltaCursor::Seek(std::string_view encoded_target) {
+  valid_ = false;
+  if (!status_.ok()) return;
+  RowBatch target;
+  const std::optional<size_t> decoded =
+      DecodeSeekTarget(encoded_target, &target);
+  if (!decoded) return;
   const size_t target_columns = *decoded;
   if (target_columns == 0) {
     SeekToFirst();
@@ -396,16 +419,7 @@ void DeltaCursor::Seek(std::string_view encoded_target) {
       valid_ = false;
       return;
     }
-    // Binary search for the first row >= target in this block.
-    size_t lo = 0, hi = batch_.num_rows();
-    while (lo < hi) {
-      size_t mid = lo + (hi - lo) / 2;
-      if (CompareRowToTarget(mid, target, target_columns) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
+    const size_t lo = FirstRowNotBelow(0, target, target_columns);
     if (lo < batch_.num_rows()) {
       row_ = lo;
       return;
@@ -419,17 +433,11 @@ void DeltaCursor::SeekForward(std::string_view encoded_target) {
     Seek(encoded_target);  // blocks in between are never read
     return;
   }
-  const Schema& schema = reader_->schema();
-  std::vector<ColumnType> key_types;
-  for (size_t k = 0; k < schema.num_keys(); ++k) {
-    key_types.push_back(schema.column(k).type);
-  }
-  RowBatch target(key_types);
-  auto decoded = DecodeKey(encoded_target, schema, &target);
-  if (!decoded.ok()) {
+  RowBatch target;
+  const std::optional<size_t> decoded =
+      DecodeSeekTarget(encoded_target, &target);
+  if (!decoded) {
     valid_ = false;
-    status_ = Annotate(decoded.status(),
-                       fmt::format("{}: seek target", reader_->path()));
     return;
   }
   const size_t target_columns = *decoded;
@@ -442,15 +450,7 @@ void DeltaCursor::SeekForward(std::string_view encoded_target) {
         return;
       }
     }
-    size_t lo = row_, hi = batch_.num_rows();
-    while (lo < hi) {  // first row >= target in the rest of this block
-      size_t mid = lo + (hi - lo) / 2;
-      if (CompareRowToTarget(mid, target, target_columns) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
+    const size_t lo = FirstRowNotBelow(row_, target, target_columns);
     if (lo < batch_.num_rows()) {
       row_ = lo;
       return;

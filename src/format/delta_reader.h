@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -168,6 +169,14 @@ class DeltaCursor {
   absl::Status LoadSeekKeys();
   int CompareRowToTarget(size_t r, const RowBatch& target,
                          size_t target_columns) const;
+  // Decodes a seek target into `target` (one row of the key columns) and
+  // returns how many key columns it holds; sets status_ on a bad target.
+  std::optional<size_t> DecodeSeekTarget(std::string_view encoded_target,
+                                         RowBatch* target);
+  // The first row at or after `from` in the current block that is >= the
+  // target; batch_.num_rows() if none is.
+  size_t FirstRowNotBelow(size_t from, const RowBatch& target,
+                          size_t target_columns) const;
 
   const DeltaReader* reader_;
   std::vector<size_t> projection_;

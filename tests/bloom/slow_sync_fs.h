@@ -14,50 +14,22 @@
 #include <vector>
 
 #include "mesa/file_system.h"
+#include "tests/testing/forwarding_file_system.h"
 
 namespace mesa::testing {
 
-class SlowSyncFileSystem final : public FileSystem {
+class SlowSyncFileSystem final : public ForwardingFileSystem {
  public:
   // Wraps `base` (not owned).
   SlowSyncFileSystem(FileSystem* base, std::chrono::milliseconds delay)
-      : base_(base), delay_(delay) {}
+      : ForwardingFileSystem(base), delay_(delay) {}
 
-  absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
-      const std::string& path) override {
-    return base_->NewWritableFile(path);
-  }
-  absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override {
-    return base_->NewRandomAccessFile(path);
-  }
-  absl::Status RenameFile(const std::string& from,
-                          const std::string& to) override {
-    return base_->RenameFile(from, to);
-  }
-  absl::Status DeleteFile(const std::string& path) override {
-    return base_->DeleteFile(path);
-  }
-  absl::Status CreateDir(const std::string& path) override {
-    return base_->CreateDir(path);
-  }
   absl::Status SyncDir(const std::string& path) override {
     std::this_thread::sleep_for(delay_);
-    return base_->SyncDir(path);
-  }
-  absl::StatusOr<uint64_t> GetFileSize(const std::string& path) override {
-    return base_->GetFileSize(path);
-  }
-  bool FileExists(const std::string& path) override {
-    return base_->FileExists(path);
-  }
-  absl::StatusOr<std::vector<std::string>> GetChildren(
-      const std::string& path) override {
-    return base_->GetChildren(path);
+    return ForwardingFileSystem::SyncDir(path);
   }
 
  private:
-  FileSystem* base_;
   std::chrono::milliseconds delay_;
 };
 

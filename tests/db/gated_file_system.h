@@ -18,13 +18,14 @@
 #include <vector>
 
 #include "mesa/file_system.h"
+#include "tests/testing/forwarding_file_system.h"
 
 namespace mesa::testing {
 
-class GatedFileSystem final : public FileSystem {
+class GatedFileSystem final : public ForwardingFileSystem {
  public:
   explicit GatedFileSystem(std::unique_ptr<FileSystem> base)
-      : base_(std::move(base)) {}
+      : ForwardingFileSystem(base.get()), owned_(std::move(base)) {}
 
   // Reads wait from now on, until Open().
   void Close() {
@@ -42,39 +43,12 @@ class GatedFileSystem final : public FileSystem {
     return cv_.wait_for(l, timeout, [&] { return waiting_ > 0; });
   }
 
-  absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
-      const std::string& path) override {
-    return base_->NewWritableFile(path);
-  }
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) override {
-    auto file = base_->NewRandomAccessFile(path);
+    auto file = ForwardingFileSystem::NewRandomAccessFile(path);
     if (!file.ok()) return file.status();
     return std::unique_ptr<RandomAccessFile>(
         new GatedFile(this, std::move(*file)));
-  }
-  absl::Status RenameFile(const std::string& from,
-                          const std::string& to) override {
-    return base_->RenameFile(from, to);
-  }
-  absl::Status DeleteFile(const std::string& path) override {
-    return base_->DeleteFile(path);
-  }
-  absl::Status CreateDir(const std::string& path) override {
-    return base_->CreateDir(path);
-  }
-  absl::Status SyncDir(const std::string& path) override {
-    return base_->SyncDir(path);
-  }
-  absl::StatusOr<uint64_t> GetFileSize(const std::string& path) override {
-    return base_->GetFileSize(path);
-  }
-  bool FileExists(const std::string& path) override {
-    return base_->FileExists(path);
-  }
-  absl::StatusOr<std::vector<std::string>> GetChildren(
-      const std::string& path) override {
-    return base_->GetChildren(path);
   }
 
  private:
@@ -104,7 +78,7 @@ class GatedFileSystem final : public FileSystem {
     --waiting_;
   }
 
-  std::unique_ptr<FileSystem> base_;
+  std::unique_ptr<FileSystem> owned_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool closed_ = false;
