@@ -14,6 +14,7 @@
 
 #include "gtest/gtest.h"
 #include "mesa/database.h"
+#include "src/util/status_macros.h"
 #include "tests/db/db_test_util.h"
 #include "tests/db/gated_file_system.h"
 
@@ -48,6 +49,26 @@ size_t Pending(const DatabaseStats& stats, const std::string& table) {
   return 0;
 }
 
+// A database on `fs` holding one Counter table "t", compacting after two
+// singletons and holding at most `max_pending` before a commit waits.
+struct CounterDb {
+  std::unique_ptr<Database> db;
+  std::shared_ptr<const Table> t;
+};
+
+absl::StatusOr<CounterDb> OpenCounterDb(FileSystem* fs, int background_threads,
+                                        size_t max_pending,
+                                        uint64_t history_versions = 100) {
+  Options o = testing::SmallCompactionOptions(fs, background_threads,
+                                              /*cumulative_threshold=*/2,
+                                              max_pending);
+  o.history_versions = history_versions;
+  CounterDb out;
+  MESA_ASSIGN_OR_RETURN(out.db, Database::Open(o, "/db"));
+  MESA_ASSIGN_OR_RETURN(out.t, out.db->CreateTable("t", Counter()));
+  return out;
+}
+
 absl::StatusOr<uint64_t> CommitOne(Database* db, const Table& t, int64_t k,
                                    int64_t n) {
   UpdateBatch batch;
@@ -70,39 +91,27 @@ int64_t Total(Database* db, const std::string& table) {
 
 TEST(BackPressureTest, WithoutBackgroundThreadCommitsCompactInline) {
   auto fs = NewMemFileSystem();
-  Options o;
-  o.fs = fs.get();
-  o.background_threads = 0;
-  o.cumulative_threshold = 2;
-  o.max_pending_singletons = 3;
-  auto db = Database::Open(o, "/db");
-  ASSERT_TRUE(db.ok()) << db.status();
-  auto t = (*db)->CreateTable("t", Counter());
-  ASSERT_TRUE(t.ok());
+  constexpr size_t kMaxPending = 3;
+  auto c = OpenCounterDb(fs.get(), /*background_threads=*/0, kMaxPending);
+  ASSERT_TRUE(c.ok()) << c.status();
   for (int i = 1; i <= 40; ++i) {
-    auto v = CommitOne(db->get(), **t, i % 7, i);
+    auto v = CommitOne(c->db.get(), *c->t, i % 7, i);
     ASSERT_TRUE(v.ok()) << v.status();
     ASSERT_EQ(*v, static_cast<uint64_t>(i));
-    EXPECT_LE(Pending((*db)->Stats(), "t"), o.max_pending_singletons);
+    EXPECT_LE(Pending(c->db->Stats(), "t"), kMaxPending);
   }
-  const DatabaseStats stats = (*db)->Stats();
+  const DatabaseStats stats = c->db->Stats();
   EXPECT_GT(stats.commit_stalls, 0u);
   EXPECT_GT(stats.cumulative_compactions, 0u);
-  EXPECT_EQ(Total(db->get(), "t"), 40 * 41 / 2);
+  EXPECT_EQ(Total(c->db.get(), "t"), 40 * 41 / 2);
 }
 
 TEST(BackPressureTest, WithABackgroundThreadCommitsWaitInsteadOfFailing) {
   auto gated = std::make_unique<GatedFileSystem>(NewMemFileSystem());
   GatedFileSystem* gate = gated.get();
-  Options o;
-  o.fs = gate;
-  o.background_threads = 1;
-  o.cumulative_threshold = 2;
-  o.max_pending_singletons = 2;
-  auto db = Database::Open(o, "/db");
-  ASSERT_TRUE(db.ok()) << db.status();
-  auto t = (*db)->CreateTable("t", Counter());
-  ASSERT_TRUE(t.ok());
+  auto c = OpenCounterDb(gate, /*background_threads=*/1, /*max_pending=*/2);
+  ASSERT_TRUE(c.ok()) << c.status();
+  Database* db = c->db.get();
 
   // Compaction cannot read its inputs: it stops at the gate.
   gate->Close();
@@ -111,7 +120,7 @@ TEST(BackPressureTest, WithABackgroundThreadCommitsWaitInsteadOfFailing) {
   std::vector<absl::Status> results(kCommits);
   std::thread committer([&] {
     for (int i = 0; i < kCommits; ++i) {
-      results[i] = CommitOne(db->get(), **t, i, 1).status();
+      results[i] = CommitOne(db, *c->t, i, 1).status();
       done.fetch_add(1);
     }
   });
@@ -120,56 +129,43 @@ TEST(BackPressureTest, WithABackgroundThreadCommitsWaitInsteadOfFailing) {
   ASSERT_TRUE(gate->WaitForWaiter(std::chrono::seconds(10)));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(done.load(), 2) << "the third commit did not wait";
-  EXPECT_GE((*db)->Stats().commit_stalls, 1u);
+  EXPECT_GE(db->Stats().commit_stalls, 1u);
   gate->Open();
   committer.join();
   for (int i = 0; i < kCommits; ++i) {
     EXPECT_TRUE(results[i].ok()) << "commit " << i << ": " << results[i];
   }
-  EXPECT_EQ((*db)->LatestVersion(), static_cast<uint64_t>(kCommits));
-  EXPECT_EQ(Total(db->get(), "t"), kCommits);
-  EXPECT_GT((*db)->Stats().cumulative_compactions, 0u);
+  EXPECT_EQ(db->LatestVersion(), static_cast<uint64_t>(kCommits));
+  EXPECT_EQ(Total(db, "t"), kCommits);
+  EXPECT_GT(db->Stats().cumulative_compactions, 0u);
 }
 
 // Many commits against a background thread that has real work to do: none
 // fails, none exceeds the limit.
 TEST(BackPressureTest, SustainedCommitsWithABackgroundThread) {
   auto fs = NewMemFileSystem();
-  Options o;
-  o.fs = fs.get();
-  o.background_threads = 1;
-  o.cumulative_threshold = 2;
-  o.max_pending_singletons = 2;
-  o.history_versions = 5;
-  auto db = Database::Open(o, "/db");
-  ASSERT_TRUE(db.ok()) << db.status();
-  auto t = (*db)->CreateTable("t", Counter());
-  ASSERT_TRUE(t.ok());
+  constexpr size_t kMaxPending = 2;
+  auto c = OpenCounterDb(fs.get(), /*background_threads=*/1, kMaxPending,
+                         /*history_versions=*/5);
+  ASSERT_TRUE(c.ok()) << c.status();
   const int commits = testing::Iterations(300, 100);
   for (int i = 1; i <= commits; ++i) {
     UpdateBatch batch;
     for (int k = 0; k < 20; ++k) {
-      DB_ASSERT_OK(batch.AddRow(**t, {int64_t{(i * 7 + k) % 50}, int64_t{1}}));
+      DB_ASSERT_OK(batch.AddRow(*c->t, {int64_t{(i * 7 + k) % 50}, int64_t{1}}));
     }
-    auto v = (*db)->Commit(batch);
+    auto v = c->db->Commit(batch);
     ASSERT_TRUE(v.ok()) << "commit " << i << ": " << v.status();
-    ASSERT_LE(Pending((*db)->Stats(), "t"), o.max_pending_singletons);
+    ASSERT_LE(Pending(c->db->Stats(), "t"), kMaxPending);
   }
-  EXPECT_EQ(Total(db->get(), "t"), commits * 20);
+  EXPECT_EQ(Total(c->db.get(), "t"), commits * 20);
 }
 
 TEST(BackPressureTest, AFailedBackgroundCompactionIsReportedNotWaitedOn) {
   auto fs = NewMemFileSystem();
-  Options o;
-  o.fs = fs.get();
-  o.background_threads = 1;
-  o.cumulative_threshold = 2;
-  o.max_pending_singletons = 2;
-  auto db = Database::Open(o, "/db");
-  ASSERT_TRUE(db.ok()) << db.status();
-  auto t = (*db)->CreateTable("t", Counter());
-  ASSERT_TRUE(t.ok());
-  ASSERT_TRUE(CommitOne(db->get(), **t, 1, 1).ok());
+  auto c = OpenCounterDb(fs.get(), /*background_threads=*/1, /*max_pending=*/2);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_TRUE(CommitOne(c->db.get(), *c->t, 1, 1).ok());
   // Damage the first singleton before any compaction reads it.
   auto names = fs->GetChildren("/db");
   ASSERT_TRUE(names.ok());
@@ -190,7 +186,7 @@ TEST(BackPressureTest, AFailedBackgroundCompactionIsReportedNotWaitedOn) {
   }
   absl::Status last;
   for (int i = 0; i < 20 && last.ok(); ++i) {
-    last = CommitOne(db->get(), **t, 2, 1).status();
+    last = CommitOne(c->db.get(), *c->t, 2, 1).status();
   }
   EXPECT_EQ(last.code(), absl::StatusCode::kDataLoss) << last;
   EXPECT_NE(testing::Message(last).find("background compaction failed"),

@@ -99,11 +99,7 @@ TEST(CompactionTest, OnlineCheckOverRandomDoubleSums) {
   std::mt19937_64 rng(testing::TestSeed(99));
   SCOPED_TRACE(fmt::format("seed {}", testing::TestSeed(99)));
   auto fs = NewMemFileSystem();
-  Options o;
-  o.fs = fs.get();
-  o.background_threads = 0;
-  o.cumulative_threshold = 2;
-  o.max_pending_singletons = 3;
+  const Options o = testing::SmallCompactionOptions(fs.get(), 0, 2, 3);
   auto db = Database::Open(o, "/db");
   ASSERT_TRUE(db.ok()) << db.status();
   auto t = (*db)->CreateTable("t", DoubleSums());
@@ -131,11 +127,7 @@ TEST(CompactionTest, OnlineCheckOverRandomDoubleSums) {
 TEST(CompactionTest, DroppingATableWhileItCompactsInTheBackground) {
   auto gated = std::make_unique<GatedFileSystem>(NewMemFileSystem());
   GatedFileSystem* gate = gated.get();
-  Options o;
-  o.fs = gate;
-  o.background_threads = 1;
-  o.cumulative_threshold = 2;
-  o.max_pending_singletons = 2;
+  Options o = testing::SmallCompactionOptions(gate, 1, 2, 2);
   auto db = Database::Open(o, "/db");
   ASSERT_TRUE(db.ok()) << db.status();
   const Schema schema = Schema::Create({{"k", ColumnType::kInt64}},
@@ -197,11 +189,7 @@ TEST(CompactionTest, ChecksumIgnoresTheDeltaLayout) {
   SCOPED_TRACE(fmt::format("seed {}", seed));
   std::mt19937_64 rng(seed);
   auto fs = NewMemFileSystem();
-  Options o;
-  o.fs = fs.get();
-  o.background_threads = 0;
-  o.cumulative_threshold = 3;
-  o.max_pending_singletons = 100;
+  Options o = testing::SmallCompactionOptions(fs.get(), 0, 3, 100);
   o.history_versions = 100;
   auto db_or = Database::Open(o, "/db");
   ASSERT_TRUE(db_or.ok()) << db_or.status();

@@ -115,11 +115,8 @@ Script MakeScript() {
 }
 
 Options CrashOptions(FileSystem* fs) {
-  Options o;
-  o.fs = fs;
-  o.background_threads = 0;  // deterministic: every mutation in this thread
-  o.cumulative_threshold = 2;
-  o.max_pending_singletons = 3;
+  // No background thread: deterministic, every mutation in this thread.
+  Options o = testing::SmallCompactionOptions(fs, 0, 2, 3);
   o.history_versions = 3;
   return o;
 }

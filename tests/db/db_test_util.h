@@ -69,6 +69,20 @@ inline std::string Message(const absl::Status& s) {
   return std::string(s.message().data(), s.message().size());
 }
 
+// Options for a test database on `fs` whose compaction is due after a few
+// commits: `cumulative_threshold` singletons make a cumulative, and a commit
+// finding `max_pending` singletons pending compacts (or waits) first.
+inline Options SmallCompactionOptions(FileSystem* fs, int background_threads,
+                                      int cumulative_threshold,
+                                      size_t max_pending) {
+  Options o;
+  o.fs = fs;
+  o.background_threads = background_threads;
+  o.cumulative_threshold = cumulative_threshold;
+  o.max_pending_singletons = max_pending;
+  return o;
+}
+
 // One table of the model: every committed batch of rows, by version.
 struct ModelTable {
   std::string name;
