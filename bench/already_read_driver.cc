@@ -64,11 +64,8 @@ namespace {
 namespace w = mesa::workload;
 using w::Clock;
 using w::SecondsSince;
-constexpr auto& Check = w::CheckOrExit;
-template <typename T>
-T OrDie(absl::StatusOr<T> v, const char* what) {
-  return w::ValueOrExit(std::move(v), what);
-}
+using w::Check;
+using w::OrDie;
 
 double Micros(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::micro>(b - a).count();

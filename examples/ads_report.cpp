@@ -31,11 +31,8 @@ namespace w = mesa::workload;
 using mesa::Aggregation;
 using mesa::ColumnType;
 using mesa::Value;
-constexpr auto& Check = w::CheckOrExit;
-template <typename T>
-T OrDie(absl::StatusOr<T> v, const char* what) {
-  return w::ValueOrExit(std::move(v), what);
-}
+using mesa::workload::Check;
+using mesa::workload::OrDie;
 
 // Dates as days since 1970-01-01.
 constexpr int32_t k20131231 = 16070;

@@ -26,11 +26,8 @@ namespace {
 
 using mesa::workload::Clock;
 using mesa::workload::SecondsSince;
-constexpr auto& Check = mesa::workload::CheckOrExit;
-template <typename T>
-T OrDie(absl::StatusOr<T> v, const char* what) {
-  return mesa::workload::ValueOrExit(std::move(v), what);
-}
+using mesa::workload::Check;
+using mesa::workload::OrDie;
 
 uint64_t BytesOnDisk(const mesa::Database& db) {
   uint64_t bytes = 0;

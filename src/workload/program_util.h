@@ -24,16 +24,17 @@ inline double SecondsSince(Clock::time_point t) {
 }
 
 // Prints "<what> failed: <status>" and exits 1 unless `s` is OK.
-inline void CheckOrExit(const absl::Status& s, const char* what) {
+inline void Check(const absl::Status& s, const char* what) {
   if (!s.ok()) {
     fmt::print(stderr, "{} failed: {}\n", what, s.ToString());
     std::exit(1);
   }
 }
 
+// The value of `v`; exits as Check does when `v` holds an error.
 template <typename T>
-T ValueOrExit(absl::StatusOr<T> v, const char* what) {
-  CheckOrExit(v.status(), what);
+T OrDie(absl::StatusOr<T> v, const char* what) {
+  Check(v.status(), what);
   return std::move(*v);
 }
 
