@@ -26,6 +26,35 @@ GroupAggregator::GroupAggregator(std::vector<size_t> group_keys, size_t prefix,
     mode_ = row_types_[prefix_] == ColumnType::kString ? Mode::kString
                                                         : Mode::kWord;
   }
+  fast_ = (mode_ == Mode::kWord || mode_ == Mode::kString) && prefix_ >= 1;
+  for (size_t j = 0; j < prefix_; ++j) {
+    fast_ = fast_ && row_types_[j] != ColumnType::kString;
+  }
+  for (const GroupValue& v : values_) {
+    fast_ = fast_ && v.type != ColumnType::kString;
+  }
+}
+
+void GroupAggregator::WordIndex::Clear() {
+  size_ = 0;
+  if (++generation_ == 0) {
+    // Wrapped: slots of generation 0 would look current.
+    for (Slot& s : slots_) s.generation = 0;
+    generation_ = 1;
+  }
+}
+
+void GroupAggregator::WordIndex::Grow() {
+  std::vector<Slot> old(slots_.size() * 2);
+  old.swap(slots_);
+  mask_ = slots_.size() - 1;
+  --shift_;
+  for (const Slot& s : old) {
+    if (s.generation != generation_) continue;
+    size_t i = Home(s.key);
+    while (slots_[i].generation == generation_) i = (i + 1) & mask_;
+    slots_[i] = s;
+  }
 }
 
 bool GroupAggregator::SamePartition(const RowBatch& in, size_t r) const {
@@ -53,26 +82,15 @@ void GroupAggregator::Add(const RowBatch& in, size_t r, RowBatch* ready) {
     case Mode::kPrefix:
       fresh = next == 0;
       break;
-    case Mode::kWord: {
-      auto [it, inserted] =
-          word_index_.try_emplace(in.column(group_keys_[prefix_]).GetWord(r),
-                                  next);
-      fresh = inserted;
-      g = it->second;
+    case Mode::kWord:
+      g = word_index_.FindOrInsert(
+          in.column(group_keys_[prefix_]).GetWord(r), next, &fresh);
       break;
-    }
     case Mode::kString: {
       const std::string_view v = in.column(group_keys_[prefix_]).GetString(r);
       if (v.size() <= 7) {
-        // Short strings (country codes) pack into one word: the bytes,
-        // and the length in the top byte (so "a" and "a\0" differ).
-        uint64_t packed = uint64_t{v.size()} << 56;
-        for (size_t i = 0; i < v.size(); ++i) {
-          packed |= uint64_t{static_cast<uint8_t>(v[i])} << (8 * i);
-        }
-        auto [it, inserted] = word_index_.try_emplace(packed, next);
-        fresh = inserted;
-        g = it->second;
+        // Short strings (country codes) pack into one word.
+        g = word_index_.FindOrInsert(PackShort(v), next, &fresh);
         break;
       }
       auto it = index_.find(absl::string_view(v.data(), v.size()));
@@ -94,19 +112,7 @@ void GroupAggregator::Add(const RowBatch& in, size_t r, RowBatch* ready) {
     }
   }
   if (fresh) {
-    for (size_t j = 0; j < ng; ++j) {
-      partition_.column(j).AppendFrom(in.column(group_keys_[j]), r);
-    }
-    for (size_t i = 0; i < values_.size(); ++i) {
-      ColumnVector& dst = partition_.column(ng + i);
-      const ColumnVector& src = in.column(values_[i].merged_pos);
-      if (dst.is_string()) {
-        strings_[i].emplace_back(src.GetString(r));
-        dst.AppendString({});
-      } else {
-        dst.AppendFrom(src, r);
-      }
-    }
+    AppendGroup(in, r);
     return;
   }
   // Rows come in key order; for SUM, MIN and MAX the order does not
@@ -135,11 +141,29 @@ void GroupAggregator::Add(const RowBatch& in, size_t r, RowBatch* ready) {
   }
 }
 
+void GroupAggregator::AppendGroup(const RowBatch& in, size_t r) {
+  const size_t ng = group_keys_.size();
+  for (size_t j = 0; j < ng; ++j) {
+    partition_.column(j).AppendFrom(in.column(group_keys_[j]), r);
+  }
+  for (size_t i = 0; i < values_.size(); ++i) {
+    ColumnVector& dst = partition_.column(ng + i);
+    const ColumnVector& src = in.column(values_[i].merged_pos);
+    if (dst.is_string()) {
+      strings_[i].emplace_back(src.GetString(r));
+      dst.AppendString({});
+    } else {
+      dst.AppendFrom(src, r);
+    }
+  }
+}
+
 void GroupAggregator::Flush(RowBatch* ready) {
   if (!open_) return;
   const size_t n = partition_.num_rows();
   const size_t ng = group_keys_.size();
-  std::vector<uint32_t> order(n);
+  std::vector<uint32_t>& order = order_;
+  order.resize(n);
   std::iota(order.begin(), order.end(), 0);
   if (mode_ == Mode::kEncoded) {
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -167,7 +191,7 @@ void GroupAggregator::Flush(RowBatch* ready) {
   groups_out_ += n;
   partition_.Clear();
   index_.clear();
-  word_index_.clear();
+  word_index_.Clear();
   suffixes_.clear();
   for (auto& s : strings_) s.clear();
   open_ = false;
@@ -175,7 +199,79 @@ void GroupAggregator::Flush(RowBatch* ready) {
 
 void GroupAggregator::AddRange(const RowBatch& in, size_t begin, size_t end,
                                RowBatch* ready) {
+  if (fast_) {
+    AddRangeFast(in, begin, end, ready);
+    return;
+  }
   for (size_t r = begin; r < end; ++r) Add(in, r, ready);
+}
+
+void GroupAggregator::AddRangeFast(const RowBatch& in, size_t begin,
+                                   size_t end, RowBatch* ready) {
+  const size_t ng = group_keys_.size();
+  const size_t nv = values_.size();
+  // Partition columns: rows [0, prefix_) of `prefix_cols`.
+  const uint64_t* prefix_cols[8];
+  if (prefix_ > 8) {
+    for (size_t r = begin; r < end; ++r) Add(in, r, ready);
+    return;
+  }
+  for (size_t j = 0; j < prefix_; ++j) {
+    prefix_cols[j] = in.column(group_keys_[j]).words().data();
+  }
+  open_prefix_.resize(prefix_);
+  if (open_) {
+    for (size_t j = 0; j < prefix_; ++j) {
+      open_prefix_[j] = partition_.column(j).GetWord(0);
+    }
+  }
+  const ColumnVector& group_col = in.column(group_keys_[prefix_]);
+  const bool strings = mode_ == Mode::kString;
+  const uint64_t* group_words = strings ? nullptr : group_col.words().data();
+  const uint32_t* offsets = strings ? group_col.offsets().data() : nullptr;
+  const char* bytes = strings ? group_col.bytes().data() : nullptr;
+  for (size_t r = begin; r < end; ++r) {
+    bool same = open_;
+    for (size_t j = 0; j < prefix_ && same; ++j) {
+      same = prefix_cols[j][r] == open_prefix_[j];
+    }
+    if (!same) {
+      Flush(ready);
+      open_ = true;
+      for (size_t j = 0; j < prefix_; ++j) open_prefix_[j] = prefix_cols[j][r];
+    }
+    const uint32_t next = static_cast<uint32_t>(partition_.num_rows());
+    bool fresh;
+    uint32_t g;
+    if (!strings) {
+      g = word_index_.FindOrInsert(group_words[r], next, &fresh);
+    } else {
+      const std::string_view v(bytes + offsets[r], offsets[r + 1] - offsets[r]);
+      if (v.size() <= 7) {
+        g = word_index_.FindOrInsert(PackShort(v), next, &fresh);
+      } else {
+        auto it = index_.find(absl::string_view(v.data(), v.size()));
+        fresh = it == index_.end();
+        if (fresh) it = index_.emplace(std::string(v), next).first;
+        g = it->second;
+      }
+    }
+    if (fresh) {
+      AppendGroup(in, r);
+      continue;
+    }
+    for (size_t i = 0; i < nv; ++i) {
+      const GroupValue& v = values_[i];
+      uint64_t& w = partition_.column(ng + i).words()[g];
+      const uint64_t x = in.column(v.merged_pos).GetWord(r);
+      if (v.aggregation == Aggregation::kSum &&
+          (v.type == ColumnType::kInt64 || v.type == ColumnType::kUint64)) {
+        w += x;  // wraps, as AggregateWords does
+      } else {
+        w = AggregateWords(v.aggregation, v.type, w, x);
+      }
+    }
+  }
 }
 
 void GroupAggregator::Finish(RowBatch* ready) { Flush(ready); }

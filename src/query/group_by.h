@@ -51,8 +51,67 @@ class GroupAggregator {
   uint64_t groups() const { return groups_out_; }
 
  private:
+  // Maps a group's word (kWord's value, kString's packed short string) to
+  // its index in the open partition: open addressing, emptied in O(1) per
+  // partition by a new generation (most partitions, one advertiser's
+  // countries, hold a handful of groups).
+  class WordIndex {
+   public:
+    WordIndex() : slots_(16) {}
+    // The index of `key`, inserting `value` for it if absent (*inserted).
+    uint32_t FindOrInsert(uint64_t key, uint32_t value, bool* inserted) {
+      for (size_t i = Home(key);; i = (i + 1) & mask_) {
+        Slot& s = slots_[i];
+        if (s.generation != generation_) {
+          s = {key, generation_, value};
+          *inserted = true;
+          if (++size_ * 2 > slots_.size()) Grow();
+          return value;
+        }
+        if (s.key == key) {
+          *inserted = false;
+          return s.value;
+        }
+      }
+    }
+    void Clear();
+
+   private:
+    struct Slot {
+      uint64_t key = 0;
+      uint32_t generation = 0;  // the slot is empty unless this is current
+      uint32_t value = 0;
+    };
+    size_t Home(uint64_t key) const {
+      return static_cast<size_t>((key * 0x9e3779b97f4a7c15u) >> shift_);
+    }
+    void Grow();
+
+    std::vector<Slot> slots_;
+    size_t mask_ = 15;
+    int shift_ = 60;
+    uint32_t generation_ = 1;
+    size_t size_ = 0;
+  };
+
+  // The word kString looks a short string (<= 7 bytes) up by: its bytes
+  // and its length in the top byte (so "a" and "a\0" differ).
+  static uint64_t PackShort(std::string_view v) {
+    uint64_t packed = uint64_t{v.size()} << 56;
+    for (size_t i = 0; i < v.size(); ++i) {
+      packed |= uint64_t{static_cast<uint8_t>(v[i])} << (8 * i);
+    }
+    return packed;
+  }
   void Flush(RowBatch* ready);
   bool SamePartition(const RowBatch& in, size_t r) const;
+  // Appends row `r` of `in` as a new group of the open partition.
+  void AppendGroup(const RowBatch& in, size_t r);
+  // AddRange when the partition columns and the values are numbers and
+  // the group key is one more column (kWord, kString): the column data
+  // hoisted out of the loop, the open partition's prefix held as words.
+  void AddRangeFast(const RowBatch& in, size_t begin, size_t end,
+                    RowBatch* ready);
 
   const std::vector<size_t> group_keys_;
   const size_t prefix_;
@@ -67,7 +126,10 @@ class GroupAggregator {
   // (by their encoding).
   enum class Mode { kPrefix, kWord, kString, kEncoded };
   Mode mode_ = Mode::kEncoded;
-  absl::flat_hash_map<uint64_t, uint32_t> word_index_;
+  WordIndex word_index_;
+  bool fast_ = false;  // AddRange may take AddRangeFast
+  std::vector<uint64_t> open_prefix_;  // AddRangeFast's scratch
+  std::vector<uint32_t> order_;  // Flush's scratch
   absl::flat_hash_map<std::string, uint32_t> index_;
   std::vector<std::string> suffixes_;  // kEncoded: each group's encoding
   // String MIN/MAX values, per string value column, per group (a
