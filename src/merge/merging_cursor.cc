@@ -41,6 +41,19 @@ MergingCursor::MergingCursor(const Schema& schema,
   Rebuild();
 }
 
+std::unique_ptr<MergingCursor> MergingCursor::Single(
+    const Schema& schema, std::unique_ptr<DeltaCursor> input) {
+  std::vector<std::unique_ptr<DeltaCursor>> inputs;
+  if (input != nullptr) inputs.push_back(std::move(input));
+  // Built empty, so the constructor normalizes no key.
+  auto cursor = std::unique_ptr<MergingCursor>(
+      new MergingCursor(schema, {}, {}));
+  cursor->compare_keys_ = false;
+  cursor->inputs_ = std::move(inputs);
+  cursor->Rebuild();
+  return cursor;
+}
+
 int MergingCursor::Compare(const RowBatch& a, size_t i, const RowBatch& b,
                            size_t j) const {
   for (size_t c = 0; c < key_kinds_.size(); ++c) {
@@ -132,7 +145,7 @@ void MergingCursor::Normalize(const RowBatch& b, size_t r,
 
 void MergingCursor::Refresh(size_t input) {
   const DeltaCursor& in = *inputs_[input];
-  if (!in.Valid()) return;
+  if (!in.Valid() || !compare_keys_) return;
   if (input == next_input_ && in.row() == next_row_ &&
       in.stats().blocks_read == next_block_) {
     norms_[input] = next_norm_;
@@ -329,6 +342,7 @@ CursorStats MergingCursor::stats() const {
 
 void MergingCursor::SeekForward(std::string_view encoded_target) {
   if (!status_.ok()) return;
+
   for (size_t i : heap_) inputs_[i]->SeekForward(encoded_target);
   Rebuild();
 }

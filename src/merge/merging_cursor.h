@@ -28,6 +28,11 @@ class MergingCursor {
   // positioned already (SeekToFirst or Seek). Inputs: oldest first.
   MergingCursor(const Schema& schema, std::vector<size_t> value_columns,
                 std::vector<std::unique_ptr<DeltaCursor>> inputs);
+  // One input (or none): nothing is merged, so its rows come out as they
+  // are and its projection may be any columns (a GROUP BY over one delta
+  // need not decode the key columns outside the group key).
+  static std::unique_ptr<MergingCursor> Single(
+      const Schema& schema, std::unique_ptr<DeltaCursor> input);
 
   // Clears `out` (keys, then the value columns) and fills it with up to
   // `max_rows` merged rows in key order. False when no row is left (or on
@@ -78,6 +83,8 @@ class MergingCursor {
   void CopyRunFromSingle(size_t max_rows, RowBatch* out);
 
   const Schema& schema_;
+  // False for Single: the input's columns need not be the keys.
+  bool compare_keys_ = true;
   std::vector<size_t> value_columns_;
   std::vector<Aggregation> value_aggs_;
   enum class KeyKind : uint8_t { kInt32, kInt64, kUint64, kDouble, kString };
