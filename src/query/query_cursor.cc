@@ -165,6 +165,7 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
   // last possible keys: no seeks, and no pruning of blocks or deltas.
   if (allow_seek_) options.block_filters = plan_.key_predicates;
   std::vector<std::unique_ptr<DeltaCursor>> inputs;
+  std::vector<const QueryDelta*> read;  // the deltas not pruned
   RowBatch min_row(KeyTypes(schema_, Iota(nk)));
   for (const QueryDelta& d : src_.deltas) {
     DeltaExplain e;
@@ -199,18 +200,46 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
     e.skipped = skip;
     explain_deltas_.push_back(e);
     if (skip) continue;
-    auto cursor = d.reader->NewCursor(options);
+    input_delta_.push_back(explain_deltas_.size() - 1);
+    read.push_back(&d);
+  }
+  // A GROUP BY that takes every row of one delta merges nothing (the rows
+  // are unique by key), so it reads only the group columns and the values,
+  // not the other key columns (Q2 skips date and publisher_id).
+  const bool narrow = plan_.grouped && read.size() == 1 &&
+                      row_predicates_.empty() && !ranges_.constrained() &&
+                      plan_.group_keys.size() < nk &&
+                      std::all_of(plan_.group_values.begin(),
+                                  plan_.group_values.end(),
+                                  [&](const GroupValue& v) {
+                                    return v.merged_pos >= nk;
+                                  });
+  if (narrow) {
+    const size_t ng = plan_.group_keys.size();
+    options.projection = plan_.group_keys;
+    for (size_t c : plan_.merge_values) options.projection.push_back(c);
+    std::vector<GroupValue> values = plan_.group_values;
+    for (GroupValue& v : values) v.merged_pos = ng + (v.merged_pos - nk);
+    agg_ = std::make_unique<GroupAggregator>(
+        Iota(ng), plan_.group_prefix, std::move(values),
+        KeyTypes(schema_, plan_.group_keys));
+  }
+  for (const QueryDelta* d : read) {
+    auto cursor = d->reader->NewCursor(options);
     if (start.empty()) {
       cursor->SeekToFirst();
     } else {
       cursor->Seek(start);
     }
     MESA_RETURN_IF_ERROR(cursor->status());
-    input_delta_.push_back(explain_deltas_.size() - 1);
     inputs.push_back(std::move(cursor));
   }
-  merge_ = std::make_unique<MergingCursor>(schema_, plan_.merge_values,
-                                           std::move(inputs));
+  if (narrow) {
+    merge_ = MergingCursor::Single(schema_, std::move(inputs[0]));
+  } else {
+    merge_ = std::make_unique<MergingCursor>(schema_, plan_.merge_values,
+                                             std::move(inputs));
+  }
   MESA_RETURN_IF_ERROR(merge_->status());
   merged_ = RowBatch(KeyTypes(schema_, options.projection));
   target_keys_ = RowBatch(KeyTypes(schema_, Iota(nk)));
