@@ -7,6 +7,7 @@
 
 #include "fmt/format.h"
 #include "src/db/versioned_reader.h"
+#include "src/db/window_merge.h"
 #include "src/format/delta_writer.h"
 #include "src/merge/aggregate.h"
 #include "src/merge/merging_cursor.h"
@@ -23,31 +24,66 @@ bool IsDoubleSum(const ColumnSpec& spec) {
 // Per value column: the aggregate of every value seen (SUM: the sum; MIN,
 // MAX: the extreme), for the online check. REPLACE has no total. For a
 // double SUM also the sum of magnitudes, which bounds the rounding error.
+// Only the value columns are read (TotalsProjection): the check needs no
+// keys, and decoding them would cost as much as the rest of it.
 class ColumnTotals {
  public:
-  explicit ColumnTotals(const Schema& schema)
-      : schema_(schema), magnitudes_(schema.num_columns(), 0.0) {
-    totals_ = RowBatch(schema);
+  explicit ColumnTotals(const Schema& schema) : schema_(schema) {
+    std::vector<ColumnType> types;
+    for (size_t c = schema.num_keys(); c < schema.num_columns(); ++c) {
+      types.push_back(schema.column(c).type);
+    }
+    totals_ = RowBatch(types);
+    magnitudes_.assign(types.size(), 0.0);
   }
 
+  // The columns a cursor decodes for Add: the value columns, or the first
+  // key column (for the row count) when there are none.
+  static std::vector<size_t> TotalsProjection(const Schema& schema) {
+    std::vector<size_t> projection;
+    for (size_t c = schema.num_keys(); c < schema.num_columns(); ++c) {
+      projection.push_back(c);
+    }
+    if (projection.empty()) projection.push_back(0);
+    return projection;
+  }
+
+  // `rows` holds the columns of TotalsProjection.
   void Add(const RowBatch& rows) {
-    for (size_t r = 0; r < rows.num_rows(); ++r) {
-      for (size_t c = schema_.num_keys(); c < schema_.num_columns(); ++c) {
-        if (IsDoubleSum(schema_.column(c))) {
-          magnitudes_[c] += std::fabs(rows.column(c).GetDouble(r));
-        }
+    const size_t n = rows.num_rows();
+    if (n == 0) return;
+    const size_t keys = schema_.num_keys();
+    const size_t values = totals_.num_columns();
+    size_t first = 0;
+    if (totals_.num_rows() == 0 && values > 0) {
+      totals_.AppendRow(rows, 0);
+      first = 1;
+    }
+    for (size_t v = 0; v < values; ++v) {
+      const ColumnSpec& spec = schema_.column(keys + v);
+      const ColumnVector& col = rows.column(v);
+      if (IsDoubleSum(spec)) {
+        double m = 0;
+        for (size_t r = 0; r < n; ++r) m += std::fabs(col.GetDouble(r));
+        magnitudes_[v] += m;
       }
-      if (totals_.num_rows() == 0) {
-        totals_.AppendRow(rows, r);
+      if (spec.aggregation == Aggregation::kReplace) continue;
+      ColumnVector* total = &totals_.column(v);
+      if (!col.is_string()) {
+        // Numbers: fold in a register, one call per batch.
+        uint64_t acc = total->GetWord(0);
+        const uint64_t* w = col.words().data();
+        for (size_t r = first; r < n; ++r) {
+          acc = AggregateWords(spec.aggregation, spec.type, acc, w[r]);
+        }
+        total->words()[0] = acc;
         continue;
       }
-      for (size_t c = schema_.num_keys(); c < schema_.num_columns(); ++c) {
-        Aggregation agg = schema_.column(c).aggregation;
-        if (agg == Aggregation::kReplace) continue;
-        AggregateIntoLast(agg, &totals_.column(c), rows.column(c), r);
+      for (size_t r = first; r < n; ++r) {
+        AggregateIntoLast(spec.aggregation, total, col, r);
       }
     }
-    rows_ += rows.num_rows();
+    rows_ += n;
   }
 
   uint64_t rows() const { return rows_; }
@@ -55,13 +91,13 @@ class ColumnTotals {
   // Empty if equal, else which column differs. `this` holds the inputs'
   // totals, `out` the output's.
   std::string Compare(const ColumnTotals& out) const {
-    if (totals_.num_rows() != out.totals_.num_rows()) return "row presence";
+    if ((rows_ > 0) != (out.rows_ > 0)) return "row presence";
     if (totals_.num_rows() == 0) return "";
-    for (size_t c = schema_.num_keys(); c < schema_.num_columns(); ++c) {
-      const ColumnSpec& spec = schema_.column(c);
+    for (size_t v = 0; v < totals_.num_columns(); ++v) {
+      const ColumnSpec& spec = schema_.column(schema_.num_keys() + v);
       if (spec.aggregation == Aggregation::kReplace) continue;
-      const ColumnVector& a = totals_.column(c);
-      const ColumnVector& b = out.totals_.column(c);
+      const ColumnVector& a = totals_.column(v);
+      const ColumnVector& b = out.totals_.column(v);
       if (IsDoubleSum(spec)) {
         // Floating-point sums depend on their grouping, and the output's
         // rows are the inputs' grouped by key: two sums of the same n
@@ -72,7 +108,7 @@ class ColumnTotals {
         const double x = a.GetDouble(0), y = b.GetDouble(0);
         const double n = static_cast<double>(rows_ + out.rows_ + 1);
         const double slack = 2.0 * n * 0x1.0p-53;
-        const double magnitude = magnitudes_[c];
+        const double magnitude = magnitudes_[v];
         if (!std::isfinite(magnitude * (1.0 + slack))) continue;
         if (!std::isfinite(x) || !std::isfinite(y) ||
             std::fabs(x - y) > slack * magnitude) {
@@ -87,14 +123,16 @@ class ColumnTotals {
 
  private:
   const Schema& schema_;
-  RowBatch totals_;
-  std::vector<double> magnitudes_;  // by schema column; double SUM only
+  RowBatch totals_;                 // the value columns, one row
+  std::vector<double> magnitudes_;  // by value column; double SUM only
   uint64_t rows_ = 0;
 };
 
 absl::StatusOr<ColumnTotals> TotalsOf(const DeltaReader& reader) {
   ColumnTotals totals(reader.schema());
-  auto cursor = reader.NewCursor();
+  CursorOptions options;
+  options.projection = ColumnTotals::TotalsProjection(reader.schema());
+  auto cursor = reader.NewCursor(options);
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->NextBlock()) {
     totals.Add(cursor->batch());
   }
@@ -112,9 +150,11 @@ absl::StatusOr<CompactionOutput> RunCompaction(const CompactionPlan& plan,
   CompactionOutput out;
   std::vector<std::shared_ptr<const DeltaReader>> inputs;
   uint64_t input_rows = 0;
+  std::vector<uint64_t> input_row_counts;
   for (const DeltaPtr& d : plan.inputs) {
     MESA_ASSIGN_OR_RETURN(auto reader, OpenLiveDelta(files, d->file_number()));
     input_rows += reader->row_count();
+    input_row_counts.push_back(reader->row_count());
     out.input_bytes += reader->file_size();
     inputs.push_back(std::move(reader));
   }
@@ -133,8 +173,10 @@ absl::StatusOr<CompactionOutput> RunCompaction(const CompactionPlan& plan,
   }
   // Input totals: every input row, in version order.
   ColumnTotals in_totals(schema);
+  CursorOptions totals_options;
+  totals_options.projection = ColumnTotals::TotalsProjection(schema);
   for (const auto& reader : inputs) {
-    auto cursor = reader->NewCursor();
+    auto cursor = reader->NewCursor(totals_options);
     for (cursor->SeekToFirst(); cursor->Valid(); cursor->NextBlock()) {
       in_totals.Add(cursor->batch());
     }
@@ -146,12 +188,20 @@ absl::StatusOr<CompactionOutput> RunCompaction(const CompactionPlan& plan,
       auto writer,
       DeltaWriter::Create({files->fs(), path, schema, plan.output_min_version,
                            plan.output_max_version, options, 0}));
-  MergingCursor merge(schema, values, std::move(cursors));
   RowBatch batch(schema);
-  while (merge.NextBatch(4096, &batch)) {
-    MESA_RETURN_IF_ERROR(writer->Add(batch));
+  if (PreferWindowMerge(input_row_counts)) {
+    WindowMerge merge(schema, std::move(cursors));
+    while (merge.NextBatch(&batch)) {
+      MESA_RETURN_IF_ERROR(writer->Add(batch));
+    }
+    MESA_RETURN_IF_ERROR(merge.status());
+  } else {
+    MergingCursor merge(schema, values, std::move(cursors));
+    while (merge.NextBatch(4096, &batch)) {
+      MESA_RETURN_IF_ERROR(writer->Add(batch));
+    }
+    MESA_RETURN_IF_ERROR(merge.status());
   }
-  MESA_RETURN_IF_ERROR(merge.status());
   if (writer->rows_added() == 0) {
     return absl::InternalError(fmt::format(
         "compaction {} merged {} input rows into none", plan.DebugString(),

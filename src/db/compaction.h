@@ -4,7 +4,11 @@
 // deltas into one output delta file, then checks the output against the
 // inputs before anyone may publish it (Mesa's online check): the same
 // per-column SUM totals, MIN and MAX, and no more rows than the inputs.
-// A mismatch is an Internal error and the output file is deleted.
+// A mismatch is an Internal error and the output file is deleted. The
+// check reads only the value columns. Inputs that interleave (three or
+// more, none holding 80 % of the rows) merge by windows (window_merge.h);
+// a big base beside small deltas merges through MergingCursor, which
+// copies the base's runs between the deltas' keys.
 
 #ifndef MESA_DB_COMPACTION_H_
 #define MESA_DB_COMPACTION_H_
