@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "fmt/format.h"
 #include "src/format/key_coding.h"
 #include "src/merge/aggregate.h"
 
@@ -52,6 +53,85 @@ std::unique_ptr<MergingCursor> MergingCursor::Single(
   cursor->inputs_ = std::move(inputs);
   cursor->Rebuild();
   return cursor;
+}
+
+std::unique_ptr<MergingCursor> MergingCursor::ByPrefix(
+    const Schema& schema, size_t prefix,
+    std::vector<std::unique_ptr<DeltaCursor>> inputs) {
+  auto cursor = std::unique_ptr<MergingCursor>(
+      new MergingCursor(schema, {}, {}));
+  cursor->compare_keys_ = false;
+  cursor->by_prefix_ = true;
+  cursor->prefix_ = prefix;
+  cursor->inputs_ = std::move(inputs);
+  if (prefix > kMaxPrefix || prefix > schema.num_keys()) {
+    cursor->status_ = absl::InvalidArgumentError(
+        "a by-prefix cursor interleaves by at most 8 key columns");
+    return cursor;
+  }
+  for (size_t c = 0; c < prefix; ++c) {
+    if (schema.column(c).type == ColumnType::kString) {
+      cursor->status_ = absl::InvalidArgumentError(fmt::format(
+          "a by-prefix cursor interleaves by numbers; key column '{}' is a "
+          "string",
+          schema.column(c).name));
+      return cursor;
+    }
+  }
+  cursor->Rebuild();
+  return cursor;
+}
+
+bool MergingCursor::NextByPrefix(size_t max_rows, RowBatch* out) {
+  const size_t p = prefix_;
+  ColumnType types[kMaxPrefix];
+  for (size_t c = 0; c < p; ++c) types[c] = schema_.column(c).type;
+  // The prefix of row r of b as words whose unsigned order is the key order.
+  auto load = [&](const RowBatch& b, size_t r, uint64_t* w) {
+    for (size_t c = 0; c < p; ++c) {
+      w[c] = SortableWord(types[c], b.column(c).GetWord(r));
+    }
+  };
+  uint64_t best[kMaxPrefix], cur[kMaxPrefix];
+  while (out->num_rows() < max_rows) {
+    bool any = false;
+    for (const auto& in : inputs_) {
+      if (!in->Valid()) continue;
+      load(in->batch(), in->row(), cur);
+      if (!any || std::lexicographical_compare(cur, cur + p, best, best + p)) {
+        std::copy(cur, cur + p, best);
+      }
+      any = true;
+    }
+    if (!any) break;
+    for (const auto& in : inputs_) {
+      // Equal words are equal values (doubles compare by totalOrder).
+      auto same = [&](const RowBatch& b, size_t r) {
+        for (size_t c = 0; c < p; ++c) {
+          if (SortableWord(types[c], b.column(c).GetWord(r)) != best[c]) {
+            return false;
+          }
+        }
+        return true;
+      };
+      while (in->Valid() && out->num_rows() < max_rows &&
+             same(in->batch(), in->row())) {
+        const RowBatch& b = in->batch();
+        const size_t first = in->row();
+        const size_t limit =
+            std::min(b.num_rows(), first + (max_rows - out->num_rows()));
+        size_t end = first + 1;
+        while (end < limit && same(b, end)) ++end;
+        out->AppendRows(b, first, end);
+        in->Advance(end - first);
+      }
+      if (!in->status().ok()) {
+        status_ = in->status();
+        return false;
+      }
+    }
+  }
+  return out->num_rows() > 0;
 }
 
 int MergingCursor::Compare(const RowBatch& a, size_t i, const RowBatch& b,
@@ -259,6 +339,7 @@ void MergingCursor::CopyRunFromSingle(size_t max_rows, RowBatch* out) {
 bool MergingCursor::NextBatch(size_t max_rows, RowBatch* out) {
   out->Clear();
   if (!status_.ok()) return false;
+  if (by_prefix_) return NextByPrefix(max_rows, out);
   const size_t keys = schema_.num_keys();
   const size_t num_values = value_columns_.size();
   auto advance_top = [&]() {

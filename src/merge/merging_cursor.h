@@ -33,6 +33,18 @@ class MergingCursor {
   // need not decode the key columns outside the group key).
   static std::unique_ptr<MergingCursor> Single(
       const Schema& schema, std::unique_ptr<DeltaCursor> input);
+  // Interleaves the inputs by their first `prefix` key columns only (all
+  // numbers), without merging equal keys: each call hands out, for the
+  // smallest prefix among the inputs' current rows, that prefix's rows of
+  // every input (inputs in order), so rows of one prefix come out
+  // together and prefixes in order. The projection's first `prefix`
+  // columns must be those key columns; the rest may be any columns. For a
+  // GROUP BY partitioned by that prefix whose aggregations do not depend
+  // on how rows are combined (integer SUM, MIN, MAX): it then needs no
+  // merge of full keys.
+  static std::unique_ptr<MergingCursor> ByPrefix(
+      const Schema& schema, size_t prefix,
+      std::vector<std::unique_ptr<DeltaCursor>> inputs);
 
   // Clears `out` (keys, then the value columns) and fills it with up to
   // `max_rows` merged rows in key order. False when no row is left (or on
@@ -83,8 +95,14 @@ class MergingCursor {
   void CopyRunFromSingle(size_t max_rows, RowBatch* out);
 
   const Schema& schema_;
-  // False for Single: the input's columns need not be the keys.
+  // False for Single and ByPrefix: the inputs' columns need not be the
+  // keys.
   bool compare_keys_ = true;
+  // ByPrefix: NextBatch interleaves by the first prefix_ columns.
+  bool by_prefix_ = false;
+  size_t prefix_ = 0;
+  static constexpr size_t kMaxPrefix = 8;
+  bool NextByPrefix(size_t max_rows, RowBatch* out);
   std::vector<size_t> value_columns_;
   std::vector<Aggregation> value_aggs_;
   enum class KeyKind : uint8_t { kInt32, kInt64, kUint64, kDouble, kString };
