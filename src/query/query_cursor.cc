@@ -43,6 +43,33 @@ int CompareToTarget(const RowBatch& rows, size_t r, const RowBatch& target,
   return 0;
 }
 
+// Whether grouping the unmerged rows of several deltas gives the groups of
+// the merged rows: each value's aggregation is the same however its rows
+// are combined (integer SUM wraps, MIN and MAX pick one of them; double SUM
+// rounds in order, REPLACE needs the versions), and the partition columns
+// are numbers (MergingCursor::ByPrefix).
+bool UnmergedGroupingExact(const Schema& schema, const ScanPlan& plan) {
+  for (size_t c = 0; c < plan.group_prefix; ++c) {
+    if (schema.column(c).type == ColumnType::kString) return false;
+  }
+  if (plan.group_prefix > 8) return false;
+  for (const GroupValue& v : plan.group_values) {
+    switch (v.aggregation) {
+      case Aggregation::kSum:
+        if (v.type == ColumnType::kDouble || v.type == ColumnType::kString) {
+          return false;
+        }
+        break;
+      case Aggregation::kMin:
+      case Aggregation::kMax:
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 class QueryCursor final : public ScanCursor {
  public:
   QueryCursor(QuerySource source, ScanPlan plan, const ScanSpec& spec)
@@ -205,15 +232,18 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
   }
   // A GROUP BY that takes every row of one delta merges nothing (the rows
   // are unique by key), so it reads only the group columns and the values,
-  // not the other key columns (Q2 skips date and publisher_id).
-  const bool narrow = plan_.grouped && read.size() == 1 &&
-                      row_predicates_.empty() && !ranges_.constrained() &&
-                      plan_.group_keys.size() < nk &&
-                      std::all_of(plan_.group_values.begin(),
-                                  plan_.group_values.end(),
-                                  [&](const GroupValue& v) {
-                                    return v.merged_pos >= nk;
-                                  });
+  // not the other key columns (Q2 skips date and publisher_id). Over
+  // several deltas, neither is needed when combining a key's rows before
+  // grouping cannot change the groups' values (integer SUM, MIN, MAX):
+  // the rows then go to the groups as they are, interleaved only by the
+  // group key's leading key columns, which partition the groups (Q5).
+  const bool narrow =
+      plan_.grouped && !read.empty() && row_predicates_.empty() &&
+      !ranges_.constrained() && !plan_.group_keys.empty() &&
+      plan_.group_keys.size() < nk &&
+      std::all_of(plan_.group_values.begin(), plan_.group_values.end(),
+                  [&](const GroupValue& v) { return v.merged_pos >= nk; }) &&
+      (read.size() == 1 || UnmergedGroupingExact(schema_, plan_));
   if (narrow) {
     const size_t ng = plan_.group_keys.size();
     options.projection = plan_.group_keys;
@@ -234,8 +264,11 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
     MESA_RETURN_IF_ERROR(cursor->status());
     inputs.push_back(std::move(cursor));
   }
-  if (narrow) {
+  if (narrow && inputs.size() == 1) {
     merge_ = MergingCursor::Single(schema_, std::move(inputs[0]));
+  } else if (narrow) {
+    merge_ = MergingCursor::ByPrefix(schema_, plan_.group_prefix,
+                                     std::move(inputs));
   } else {
     merge_ = std::make_unique<MergingCursor>(schema_, plan_.merge_values,
                                              std::move(inputs));
