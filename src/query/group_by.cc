@@ -143,6 +143,14 @@ void GroupAggregator::Add(const RowBatch& in, size_t r, RowBatch* ready) {
 
 void GroupAggregator::AppendGroup(const RowBatch& in, size_t r) {
   const size_t ng = group_keys_.size();
+  if (mode_ == Mode::kWord) {
+    sort_words_.push_back(SortableWord(
+        row_types_[prefix_], in.column(group_keys_[prefix_]).GetWord(r)));
+  } else if (mode_ == Mode::kString) {
+    const std::string_view v = in.column(group_keys_[prefix_]).GetString(r);
+    sort_by_words_ = sort_by_words_ && v.size() <= 7;
+    sort_words_.push_back(v.size() <= 7 ? PackShort(v) : 0);
+  }
   for (size_t j = 0; j < ng; ++j) {
     partition_.column(j).AppendFrom(in.column(group_keys_[j]), r);
   }
@@ -169,6 +177,11 @@ void GroupAggregator::Flush(RowBatch* ready) {
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
       return suffixes_[a] < suffixes_[b];
     });
+  } else if (mode_ != Mode::kPrefix && sort_by_words_) {
+    const uint64_t* words = sort_words_.data();
+    std::sort(order.begin(), order.end(), [words](uint32_t a, uint32_t b) {
+      return words[a] < words[b];
+    });
   } else if (mode_ != Mode::kPrefix) {
     const ColumnVector& col = partition_.column(prefix_);
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -192,6 +205,8 @@ void GroupAggregator::Flush(RowBatch* ready) {
   partition_.Clear();
   index_.clear();
   word_index_.Clear();
+  sort_words_.clear();
+  sort_by_words_ = true;
   suffixes_.clear();
   for (auto& s : strings_) s.clear();
   open_ = false;
@@ -212,7 +227,10 @@ void GroupAggregator::AddRangeFast(const RowBatch& in, size_t begin,
   const size_t nv = values_.size();
   // Partition columns: rows [0, prefix_) of `prefix_cols`.
   const uint64_t* prefix_cols[8];
-  if (prefix_ > 8) {
+  // The values' input words and the open partition's groups' words.
+  const uint64_t* src[8];
+  uint64_t* dst[8];
+  if (prefix_ > 8 || nv > 8) {
     for (size_t r = begin; r < end; ++r) Add(in, r, ready);
     return;
   }
@@ -224,6 +242,15 @@ void GroupAggregator::AddRangeFast(const RowBatch& in, size_t begin,
     for (size_t j = 0; j < prefix_; ++j) {
       open_prefix_[j] = partition_.column(j).GetWord(0);
     }
+  }
+  // Every value a SUM that AggregateWords does as a plain add.
+  bool word_sums = true;
+  for (size_t i = 0; i < nv; ++i) {
+    const GroupValue& v = values_[i];
+    src[i] = in.column(v.merged_pos).words().data();
+    dst[i] = partition_.column(ng + i).words().data();
+    word_sums = word_sums && v.aggregation == Aggregation::kSum &&
+                (v.type == ColumnType::kInt64 || v.type == ColumnType::kUint64);
   }
   const ColumnVector& group_col = in.column(group_keys_[prefix_]);
   const bool strings = mode_ == Mode::kString;
@@ -258,18 +285,19 @@ void GroupAggregator::AddRangeFast(const RowBatch& in, size_t begin,
     }
     if (fresh) {
       AppendGroup(in, r);
+      // The groups' value columns may have moved.
+      for (size_t i = 0; i < nv; ++i) {
+        dst[i] = partition_.column(ng + i).words().data();
+      }
+      continue;
+    }
+    if (word_sums) {
+      for (size_t i = 0; i < nv; ++i) dst[i][g] += src[i][r];  // wraps
       continue;
     }
     for (size_t i = 0; i < nv; ++i) {
       const GroupValue& v = values_[i];
-      uint64_t& w = partition_.column(ng + i).words()[g];
-      const uint64_t x = in.column(v.merged_pos).GetWord(r);
-      if (v.aggregation == Aggregation::kSum &&
-          (v.type == ColumnType::kInt64 || v.type == ColumnType::kUint64)) {
-        w += x;  // wraps, as AggregateWords does
-      } else {
-        w = AggregateWords(v.aggregation, v.type, w, x);
-      }
+      dst[i][g] = AggregateWords(v.aggregation, v.type, dst[i][g], src[i][r]);
     }
   }
 }

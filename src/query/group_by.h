@@ -94,12 +94,13 @@ class GroupAggregator {
     size_t size_ = 0;
   };
 
-  // The word kString looks a short string (<= 7 bytes) up by: its bytes
-  // and its length in the top byte (so "a" and "a\0" differ).
+  // The word kString looks a short string (<= 7 bytes) up and sorts it
+  // by: its bytes from the top, zero padded, and its length in the low
+  // byte (so "a" and "a\0" differ), whose unsigned order is the strings'.
   static uint64_t PackShort(std::string_view v) {
-    uint64_t packed = uint64_t{v.size()} << 56;
+    uint64_t packed = v.size();
     for (size_t i = 0; i < v.size(); ++i) {
-      packed |= uint64_t{static_cast<uint8_t>(v[i])} << (8 * i);
+      packed |= uint64_t{static_cast<uint8_t>(v[i])} << (56 - 8 * i);
     }
     return packed;
   }
@@ -130,6 +131,10 @@ class GroupAggregator {
   bool fast_ = false;  // AddRange may take AddRangeFast
   std::vector<uint64_t> open_prefix_;  // AddRangeFast's scratch
   std::vector<uint32_t> order_;  // Flush's scratch
+  // kWord, kString: each group's word in value order (SortableWord,
+  // PackShort), so Flush sorts words; unless a long string is among them.
+  std::vector<uint64_t> sort_words_;
+  bool sort_by_words_ = true;
   absl::flat_hash_map<std::string, uint32_t> index_;
   std::vector<std::string> suffixes_;  // kEncoded: each group's encoding
   // String MIN/MAX values, per string value column, per group (a
