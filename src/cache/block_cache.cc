@@ -8,21 +8,27 @@ namespace mesa::internal {
 
 BlockCache::BlockCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
 
-size_t BlockCache::Charge(const ColumnVector& v) {
-  return sizeof(ColumnVector) + 64 + v.words().capacity() * 8 +
-         v.offsets().capacity() * 4 + v.bytes().capacity();
+size_t BlockCache::Charge(const RowBatch& v) {
+  size_t bytes = sizeof(RowBatch) + 64;
+  for (size_t c = 0; c < v.num_columns(); ++c) {
+    const ColumnVector& col = v.column(c);
+    bytes += sizeof(ColumnVector) + col.words().capacity() * 8 +
+             col.offsets().capacity() * 4 + col.bytes().capacity();
+  }
+  return bytes;
 }
 
 BlockCache::Shard& BlockCache::ShardOf(const BlockCacheKey& key) {
   return shards_[absl::Hash<BlockCacheKey>()(key) % kShards];
 }
 
-BlockCache::Entry BlockCache::Lookup(const BlockCacheKey& key) {
+BlockCache::Entry BlockCache::Lookup(const BlockCacheKey& key,
+                                     bool count_miss) {
   Shard& s = ShardOf(key);
   MutexLock lock(&s.mu);
   auto it = s.index.find(key);
   if (it == s.index.end()) {
-    misses_.fetch_add(1, std::memory_order_relaxed);
+    if (count_miss) misses_.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
   Node& node = *it->second;

@@ -1,9 +1,11 @@
 // Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
 //
-// A cache of decoded column chunks: (delta file, block, column) -> the
-// decoded ColumnVector, LRU by bytes in independent shards. Point lookups
-// and repeated scans then skip reading, checksumming, decompressing and
-// decoding.
+// A cache of decoded blocks: (delta file, block, set of columns) -> those
+// columns of the block, decoded (a RowBatch), LRU by bytes in independent
+// shards. Point lookups and repeated scans then skip reading,
+// checksumming, decompressing and decoding, and a read of several columns
+// of a block costs one probe (one shard lock, one shared_ptr copy), not
+// one per column.
 //
 // Thread safety: safe to use from many threads; entries are immutable and
 // shared, so an evicted entry stays valid for whoever still holds it.
@@ -25,26 +27,29 @@ namespace mesa::internal {
 
 struct BlockCacheKey {
   uint64_t file_id = 0;  // unique per open delta (BlockCache::NewFileId)
-  uint32_t block = 0;
-  uint32_t column = 0;
+  uint64_t block = 0;
+  // Bit c set: the entry holds schema column c; the entry's columns are
+  // the set bits' in increasing order.
+  uint64_t columns = 0;
   friend bool operator==(const BlockCacheKey&, const BlockCacheKey&) = default;
   template <typename H>
   friend H AbslHashValue(H h, const BlockCacheKey& k) {
-    return H::combine(std::move(h), k.file_id, k.block, k.column);
+    return H::combine(std::move(h), k.file_id, k.block, k.columns);
   }
 };
 
 class BlockCache {
  public:
-  using Entry = std::shared_ptr<const ColumnVector>;
+  using Entry = std::shared_ptr<const RowBatch>;
 
   explicit BlockCache(size_t capacity_bytes);
 
   // A number no other file of this cache has.
   uint64_t NewFileId() { return next_file_id_.fetch_add(1) + 1; }
 
-  // The entry, or null (counted as a miss).
-  Entry Lookup(const BlockCacheKey& key);
+  // The entry, or null (counted as a miss if `count_miss`: a caller that
+  // tries another key next counts only its last probe's miss).
+  Entry Lookup(const BlockCacheKey& key, bool count_miss = true);
   // Inserts (or replaces) an entry and evicts least recently used ones
   // while the shard is over its share of the capacity.
   void Insert(const BlockCacheKey& key, Entry value);
@@ -55,7 +60,7 @@ class BlockCache {
   size_t capacity() const { return capacity_; }
 
   // The bytes an entry is charged.
-  static size_t Charge(const ColumnVector& v);
+  static size_t Charge(const RowBatch& v);
 
  private:
   static constexpr size_t kShards = 16;

@@ -3,6 +3,7 @@
 #include "src/format/delta_reader.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "fmt/format.h"
 #include "src/bloom/split_block.h"
@@ -128,36 +129,101 @@ absl::StatusOr<ParsedBlock> DeltaReader::ParseRawBlock(
   return parsed;
 }
 
-absl::Status DeltaReader::ReadColumns(
-    size_t b, const std::vector<size_t>& columns,
-    std::vector<BlockCache::Entry>* out) const {
-  out->assign(columns.size(), nullptr);
-  std::vector<size_t> missing;
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (cache_ != nullptr) {
-      (*out)[i] = cache_->Lookup({cache_file_id_, static_cast<uint32_t>(b),
-                                  static_cast<uint32_t>(columns[i])});
+namespace {
+
+// Orders row `i` of `a` against row `j` of `b` (same type), as
+// CompareValues, with the integer cases inline (a point read's binary
+// search compares a few key columns per step).
+inline int CompareCells(const ColumnVector& a, size_t i, const ColumnVector& b,
+                        size_t j) {
+  switch (a.type()) {
+    case ColumnType::kInt32:
+    case ColumnType::kInt64: {
+      const int64_t x = a.GetInt64(i), y = b.GetInt64(j);
+      return x < y ? -1 : x > y ? 1 : 0;
     }
-    if ((*out)[i] == nullptr) missing.push_back(i);
+    case ColumnType::kUint64: {
+      const uint64_t x = a.GetUint64(i), y = b.GetUint64(j);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    default:
+      return CompareValues(a, i, b, j);
   }
-  if (missing.empty()) return absl::OkStatus();
-  thread_local std::string storage, scratch;
-  MESA_ASSIGN_OR_RETURN(ParsedBlock parsed, ParseRawBlock(b, &storage));
-  for (size_t i : missing) {
-    const size_t c = columns[i];
-    auto column = std::make_shared<ColumnVector>(schema().column(c).type);
-    absl::Status s =
-        DecodeChunk(parsed.chunks[c], parsed.row_count, &scratch, column.get());
-    if (!s.ok()) {
-      return BlockError(
-          b, Annotate(s, fmt::format("column '{}'", schema().column(c).name)));
+}
+
+}  // namespace
+
+BlockCache::Entry DeltaReader::LookupBlock(size_t b, uint64_t mask,
+                                          uint64_t* have) const {
+  const size_t n = schema().num_columns();
+  // Cache entries are keyed by a bit set of columns (at most 64).
+  if (cache_ == nullptr || n > 64) return nullptr;
+  const uint64_t all = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+  const uint64_t block = b;
+  *have = mask;
+  BlockCache::Entry e = cache_->Lookup({cache_file_id_, block, mask},
+                                       /*count_miss=*/mask == all);
+  if (e == nullptr && mask != all) {
+    // A block read whole (a point read's) serves every projection.
+    e = cache_->Lookup({cache_file_id_, block, all});
+    *have = all;
+  }
+  return e;
+}
+
+absl::Status DeltaReader::ReadColumns(size_t b,
+                                      const std::vector<size_t>& columns,
+                                      std::vector<const ColumnVector*>* out,
+                                      BlockCache::Entry* hold,
+                                      bool fill_cache) const {
+  const size_t num_columns = schema().num_columns();
+  const bool maskable = num_columns <= 64;
+  uint64_t mask = 0;
+  for (size_t c : columns) mask |= uint64_t{1} << (c & 63);
+  uint64_t have = mask;
+  *hold = LookupBlock(b, mask, &have);
+  if (*hold == nullptr) {
+    thread_local std::string storage, scratch;
+    MESA_ASSIGN_OR_RETURN(ParsedBlock parsed, ParseRawBlock(b, &storage));
+    // The requested columns in increasing order, once each (or, past 64
+    // columns, as requested).
+    std::vector<size_t> decode;
+    if (maskable) {
+      for (size_t c = 0; c < num_columns; ++c) {
+        if (mask >> c & 1) decode.push_back(c);
+      }
+    } else {
+      decode = columns;
     }
-    if (cache_ != nullptr) {
-      cache_->Insert({cache_file_id_, static_cast<uint32_t>(b),
-                      static_cast<uint32_t>(c)},
-                     column);
+    std::vector<ColumnType> types;
+    for (size_t c : decode) types.push_back(schema().column(c).type);
+    auto rows = std::make_shared<RowBatch>(types);
+    for (size_t i = 0; i < decode.size(); ++i) {
+      const size_t c = decode[i];
+      absl::Status s = DecodeChunk(parsed.chunks[c], parsed.row_count,
+                                   &scratch, &rows->column(i));
+      if (!s.ok()) {
+        return BlockError(
+            b, Annotate(s, fmt::format("column '{}'", schema().column(c).name)));
+      }
     }
-    (*out)[i] = std::move(column);
+    if (cache_ != nullptr && maskable && fill_cache) {
+      cache_->Insert({cache_file_id_, static_cast<uint64_t>(b), mask}, rows);
+    }
+    *hold = std::move(rows);
+    have = mask;
+    if (!maskable) {
+      out->resize(columns.size());
+      for (size_t i = 0; i < columns.size(); ++i) {
+        (*out)[i] = &(*hold)->column(i);
+      }
+      return absl::OkStatus();
+    }
+  }
+  out->resize(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const uint64_t below = have & ((uint64_t{1} << columns[i]) - 1);
+    (*out)[i] = &(*hold)->column(static_cast<size_t>(std::popcount(below)));
   }
   return absl::OkStatus();
 }
@@ -165,21 +231,26 @@ absl::Status DeltaReader::ReadColumns(
 absl::Status DeltaReader::ReadBlock(size_t b,
                                     const std::vector<size_t>& columns,
                                     RowBatch* out, bool fill_cache) const {
-  if (cache_ != nullptr) {
-    std::vector<BlockCache::Entry> entries;
-    if (fill_cache) {
-      MESA_RETURN_IF_ERROR(ReadColumns(b, columns, &entries));
-    } else {
-      for (size_t c : columns) {
-        entries.push_back(cache_->Lookup({cache_file_id_,
-                                          static_cast<uint32_t>(b),
-                                          static_cast<uint32_t>(c)}));
-        if (entries.back() == nullptr) break;
-      }
+  if (cache_ != nullptr && !columns.empty() &&
+      schema().num_columns() <= 64) {
+    // A hit (or fill_cache) copies the cached columns; a miss that is not
+    // to be cached decodes straight into `out` below.
+    uint64_t mask = 0;
+    for (size_t c : columns) mask |= uint64_t{1} << c;
+    uint64_t have = mask;
+    BlockCache::Entry hold = LookupBlock(b, mask, &have);
+    if (hold == nullptr && fill_cache) {
+      thread_local std::vector<const ColumnVector*> cols;
+      MESA_RETURN_IF_ERROR(ReadColumns(b, columns, &cols, &hold));
+      for (size_t i = 0; i < columns.size(); ++i) out->column(i) = *cols[i];
+      return absl::OkStatus();
     }
-    if (!columns.empty() && entries.size() == columns.size() &&
-        entries.back() != nullptr) {
-      for (size_t i = 0; i < columns.size(); ++i) out->column(i) = *entries[i];
+    if (hold != nullptr) {
+      for (size_t i = 0; i < columns.size(); ++i) {
+        const uint64_t below = have & ((uint64_t{1} << columns[i]) - 1);
+        out->column(i) =
+            hold->column(static_cast<size_t>(std::popcount(below)));
+      }
       return absl::OkStatus();
     }
   }
@@ -202,22 +273,23 @@ absl::StatusOr<bool> DeltaReader::Get(const RowBatch& key, size_t row,
   const size_t keys = schema().num_keys();
   // Per-thread scratch: a point read allocates nothing once warm.
   thread_local std::string encoded;
+  thread_local std::vector<const ColumnVector*> cols;
   encoded.clear();
   AppendEncodedKey(key, row, keys, &encoded);
   if (!KeyMayMatch(encoded)) return false;
   std::string_view cut =
       std::string_view(encoded).substr(0, meta_.short_key_length);
-  // Every column at once: one cache probe per column, and a hit (the
-  // common case once the min/max keys and the Bloom filter passed) needs
-  // the value columns anyway.
-  std::vector<BlockCache::Entry> cols;
+  // Every column at once, in one cache entry: a hit (the common case once
+  // the min/max keys and the Bloom filter passed) needs the value columns
+  // anyway.
+  BlockCache::Entry hold;
   for (size_t b = FindStartBlock(encoded); b < index_.size(); ++b) {
     // Past this block's first key, the key cannot be in it or later.
     if (std::string_view(index_[b].short_key) > cut) return false;
-    MESA_RETURN_IF_ERROR(ReadColumns(b, all_columns_, &cols));
+    MESA_RETURN_IF_ERROR(ReadColumns(b, all_columns_, &cols, &hold));
     auto compare = [&](size_t r) {
       for (size_t c = 0; c < keys; ++c) {
-        int cmp = CompareValues(*cols[c], r, key.column(c), row);
+        int cmp = CompareCells(*cols[c], r, key.column(c), row);
         if (cmp != 0) return cmp;
       }
       return 0;
@@ -295,6 +367,45 @@ DeltaCursor::DeltaCursor(const DeltaReader* reader, CursorOptions options)
       key_positions_[projection_[i]] = static_cast<int>(i);
     }
   }
+  all_keys_projected_ = std::none_of(key_positions_.begin(),
+                                     key_positions_.end(),
+                                     [](int p) { return p < 0; });
+  if (!options.upper_bound.empty()) {
+    if (!all_keys_projected_) {
+      status_ = absl::InvalidArgumentError(fmt::format(
+          "{}: a cursor with an upper bound must project every key column",
+          reader_->path()));
+      return;
+    }
+    const std::optional<size_t> n =
+        DecodeSeekTarget(options.upper_bound, &upper_keys_);
+    if (!n) return;
+    upper_ = std::move(options.upper_bound);
+    upper_columns_ = *n;
+  }
+}
+
+bool DeltaCursor::PastUpper(size_t b) const {
+  // A block's first key is at or above its short key (a prefix of it).
+  return !upper_.empty() &&
+         std::string_view(reader_->index_[b].short_key) >= upper_;
+}
+
+void DeltaCursor::ClipToUpper(size_t from) {
+  if (upper_.empty()) return;
+  const size_t n = batch_.num_rows();
+  const size_t end = FirstRowNotBelow(from, upper_keys_, upper_columns_);
+  if (end == n) return;
+  for (size_t i = 0; i < batch_.num_columns(); ++i) {
+    ColumnVector& col = batch_.column(i);
+    if (col.is_string()) {
+      col.offsets().resize(end + 1);
+      col.bytes().resize(col.offsets()[end]);
+    } else {
+      col.words().resize(end);
+    }
+  }
+  at_upper_ = true;
 }
 
 bool DeltaCursor::BlockSkipped(size_t b) const {
@@ -307,7 +418,12 @@ bool DeltaCursor::BlockSkipped(size_t b) const {
 
 void DeltaCursor::LoadFrom(size_t b, bool fill_cache) {
   valid_ = false;
-  if (!status_.ok()) return;
+  if (!status_.ok() || at_upper_) return;
+  if (!upper_.empty()) {
+    // Only the rows below the bound are copied out of the decoded block.
+    SeekFrom(b, nullptr, 0, fill_cache);
+    return;
+  }
   const size_t n = reader_->num_blocks();
   while (b < n && BlockSkipped(b)) {
     ++stats_.blocks_skipped;
@@ -316,15 +432,83 @@ void DeltaCursor::LoadFrom(size_t b, bool fill_cache) {
   block_ = b;
   row_ = 0;
   seek_keys_ = RowBatch();
-  if (b >= n) return;
+  if (b >= n || PastUpper(b)) return;
   status_ = reader_->ReadBlock(b, projection_, &batch_, fill_cache);
   if (!status_.ok()) return;
   ++stats_.blocks_read;
   stats_.rows_decoded += batch_.num_rows();
-  valid_ = true;
+  ClipToUpper(0);
+  valid_ = batch_.num_rows() > 0;
 }
 
-void DeltaCursor::SeekToFirst() { LoadFrom(0); }
+void DeltaCursor::SeekToFirst() {
+  at_upper_ = false;
+  LoadFrom(0);
+}
+
+void DeltaCursor::SeekFrom(size_t b, const RowBatch* target,
+                           size_t target_columns, bool fill_cache) {
+  valid_ = false;
+  const size_t num_blocks = reader_->num_blocks();
+  const size_t keys = key_positions_.size();
+  std::vector<const ColumnVector*>& key_cols = key_cols_;
+  key_cols.resize(keys);
+  for (; b < num_blocks; ++b) {
+    if (BlockSkipped(b)) {
+      ++stats_.blocks_skipped;
+      continue;
+    }
+    if (PastUpper(b)) break;
+    status_ = reader_->ReadColumns(b, projection_, &chunks_, &hold_,
+                                   fill_cache);
+    if (!status_.ok()) return;
+    const size_t n = chunks_[0]->size();
+    ++stats_.blocks_read;
+    stats_.rows_decoded += n;
+    for (size_t k = 0; k < keys; ++k) {
+      key_cols[k] = chunks_[static_cast<size_t>(key_positions_[k])];
+    }
+    // The first row in [lo, n) whose first `cols` key columns are not
+    // below those of `t`'s row 0.
+    auto first_not_below = [&](size_t lo, const RowBatch& t, size_t cols) {
+      size_t hi = n;
+      while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        int c = 0;
+        for (size_t k = 0; k < cols && c == 0; ++k) {
+          c = CompareCells(*key_cols[k], mid, t.column(k), 0);
+        }
+        if (c < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
+    };
+    const size_t lo =
+        target == nullptr ? 0 : first_not_below(0, *target, target_columns);
+    if (lo == n) continue;  // every row is below the target
+    size_t end = n;
+    if (!upper_.empty()) {
+      end = first_not_below(lo, upper_keys_, upper_columns_);
+      at_upper_ = end < n;
+    }
+    block_ = b;
+    row_ = 0;
+    seek_keys_ = RowBatch();
+    for (size_t i = 0; i < chunks_.size(); ++i) {
+      ColumnVector& col = batch_.column(i);
+      col.Clear();
+      col.AppendRange(*chunks_[i], lo, end);
+    }
+    hold_.reset();  // the cache (or nobody) keeps the block
+    valid_ = end > lo;
+    return;
+  }
+  hold_.reset();
+  block_ = b;
+}
 
 void DeltaCursor::Next() {
   if (!valid_) return;
@@ -335,6 +519,13 @@ void DeltaCursor::Advance(size_t n) {
   if (!valid_) return;
   row_ += n;
   if (row_ >= batch_.num_rows()) LoadFrom(block_ + 1);
+}
+
+void DeltaCursor::TakeBatch(RowBatch* out) {
+  if (!valid_) return;
+  MESA_DCHECK(row_ == 0);
+  std::swap(batch_, *out);
+  LoadFrom(block_ + 1);
 }
 
 void DeltaCursor::NextBlock() {
@@ -402,6 +593,7 @@ size_t DeltaCursor::FirstRowNotBelow(size_t from, const RowBatch& target,
 
 void DeltaCursor::Seek(std::string_view encoded_target) {
   valid_ = false;
+  at_upper_ = false;
   if (!status_.ok()) return;
   RowBatch target;
   const std::optional<size_t> decoded =
@@ -410,6 +602,11 @@ void DeltaCursor::Seek(std::string_view encoded_target) {
   const size_t target_columns = *decoded;
   if (target_columns == 0) {
     SeekToFirst();
+    return;
+  }
+  if (all_keys_projected_) {
+    SeekFrom(reader_->FindStartBlock(encoded_target), &target, target_columns,
+             /*fill_cache=*/true);
     return;
   }
   for (LoadFrom(reader_->FindStartBlock(encoded_target), /*fill_cache=*/true);
@@ -453,6 +650,14 @@ void DeltaCursor::SeekForward(std::string_view encoded_target) {
     const size_t lo = FirstRowNotBelow(row_, target, target_columns);
     if (lo < batch_.num_rows()) {
       row_ = lo;
+      return;
+    }
+    if (at_upper_) {
+      valid_ = false;  // the rest is at or past the upper bound
+      return;
+    }
+    if (all_keys_projected_) {
+      SeekFrom(block_ + 1, &target, target_columns, /*fill_cache=*/true);
       return;
     }
     LoadFrom(block_ + 1, /*fill_cache=*/true);

@@ -41,6 +41,10 @@ struct CursorOptions {
   // Blocks whose zone maps show that some predicate cannot match any row
   // are skipped without being read. Rows inside a block are not filtered.
   std::vector<ColumnPredicate> block_filters;
+  // An encoded key or key prefix (key_coding.h); when not empty, the
+  // cursor ends before the first row whose key is at or after it, and
+  // reads no block that starts there. Needs every key column projected.
+  std::string upper_bound;
 };
 
 // Counters a cursor keeps, for Explain and benchmarks.
@@ -85,11 +89,16 @@ class DeltaReader {
   absl::Status ReadBlock(size_t b, const std::vector<size_t>& columns,
                          RowBatch* out, bool fill_cache = false) const;
 
-  // The decoded chunks of schema columns `columns` of block `b`, through
-  // the cache when there is one (a miss reads and verifies the block once
-  // for all missing columns).
+  // The decoded chunks of schema columns `columns` of block `b`: (*out)[i]
+  // is column columns[i]'s, valid while `*hold` is held. Through the cache
+  // when there is one: one probe for the block's entry of exactly these
+  // columns, then one for its entry of every column; a miss reads and
+  // verifies the block once and decodes these columns, and caches them if
+  // `fill_cache`.
   absl::Status ReadColumns(size_t b, const std::vector<size_t>& columns,
-                           std::vector<BlockCache::Entry>* out) const;
+                           std::vector<const ColumnVector*>* out,
+                           BlockCache::Entry* hold,
+                           bool fill_cache = true) const;
 
   // Reads and verifies block `b` and locates its chunks without decoding
   // them (for mesa-inspect). `storage` keeps the bytes the result views.
@@ -110,6 +119,10 @@ class DeltaReader {
   absl::StatusOr<std::string_view> ReadBytes(uint64_t offset, uint64_t n,
                                              std::string* scratch) const;
   absl::Status BlockError(size_t b, const absl::Status& s) const;
+  // The cached entry of block `b` holding the columns of bit set `mask`
+  // (*have = mask) or every column (*have = all of them), or null.
+  BlockCache::Entry LookupBlock(size_t b, uint64_t mask,
+                                uint64_t* have) const;
 
   std::unique_ptr<RandomAccessFile> file_;
   BlockCache* cache_ = nullptr;
@@ -134,7 +147,10 @@ class DeltaCursor {
 
   void SeekToFirst();
   // Positions at the first row whose key is >= `encoded_target`, a full
-  // encoded key or the encoding of a key prefix.
+  // encoded key or the encoding of a key prefix. When every key column is
+  // projected, the batch then holds only the block's rows from there (up
+  // to the upper bound), copied from the decoded chunks (the block cache's
+  // when it has them): a short range does not copy a whole block.
   void Seek(std::string_view encoded_target);
   // Like Seek, but never moves backward, and reads nothing when the
   // target is in the current block (a binary search of its rest) or the
@@ -145,8 +161,9 @@ class DeltaCursor {
   bool Valid() const { return valid_; }
   const absl::Status& status() const { return status_; }
 
-  // The decoded current block (projected columns) and the current row in
-  // it. Rows [row(), batch().num_rows()) are the rest of the block.
+  // The decoded current block (projected columns; after a seek, its rows
+  // from the seek's position on) and the current row in it. Rows
+  // [row(), batch().num_rows()) are the rest of the block.
   const RowBatch& batch() const { return batch_; }
   size_t row() const { return row_; }
 
@@ -154,6 +171,10 @@ class DeltaCursor {
   void Next();
   // Skips the rest of the current block.
   void NextBlock();
+  // Swaps the batch (whose current row must be its first) with `out`,
+  // whose columns have the batch's types, and loads the next block: the
+  // rows are handed over without a copy.
+  void TakeBatch(RowBatch* out);
   // Advances `n` rows within the current block (n <= rows left in it),
   // loading the next block when the current one is used up.
   void Advance(size_t n);
@@ -165,6 +186,16 @@ class DeltaCursor {
   bool BlockSkipped(size_t b) const;
   // Loads the first unskipped block at or after `b`; clears valid_ at end.
   void LoadFrom(size_t b, bool fill_cache = false);
+  // Whether block `b` and every later one start at or past the upper bound.
+  bool PastUpper(size_t b) const;
+  // Drops the batch's rows at or past the upper bound (from row `from`
+  // on); the cursor then ends with the batch.
+  void ClipToUpper(size_t from);
+  // Seek from block `b` on, when every key column is projected: loads the
+  // first unskipped block with a row >= the target (any row if `target`
+  // is null), from that row on and up to the upper bound.
+  void SeekFrom(size_t b, const RowBatch* target, size_t target_columns,
+                bool fill_cache);
   // Decodes the key columns missing from the projection (for Seek).
   absl::Status LoadSeekKeys();
   int CompareRowToTarget(size_t r, const RowBatch& target,
@@ -186,6 +217,16 @@ class DeltaCursor {
   std::vector<int> key_positions_;
   RowBatch batch_;
   RowBatch seek_keys_;
+  bool all_keys_projected_ = false;
+  std::string upper_;
+  RowBatch upper_keys_;  // upper_ decoded, upper_columns_ key columns
+  size_t upper_columns_ = 0;
+  bool at_upper_ = false;  // the batch ends at the upper bound
+  // SeekFrom's view of a decoded block: the columns, and the entry that
+  // keeps them alive (released once the rows it wants are copied).
+  std::vector<const ColumnVector*> chunks_;
+  BlockCache::Entry hold_;
+  std::vector<const ColumnVector*> key_cols_;  // scratch for SeekFrom
   size_t block_ = 0;
   size_t row_ = 0;
   bool valid_ = false;

@@ -177,6 +177,46 @@ std::string KeyRanges::Start() const {
   return start;
 }
 
+bool KeyRanges::Interval(std::string* upper) const {
+  upper->clear();
+  if (empty_) return false;
+  // The single values of the leading columns, as a row (for KeySuccessor).
+  std::vector<ColumnType> types;
+  for (const Column& col : columns_) {
+    if (!col.points || col.points->size() != 1) break;
+    types.push_back(col.points->type());
+  }
+  const size_t k = types.size();
+  for (size_t c = k + 1; c < columns_.size(); ++c) {
+    if (columns_[c].constrained) return false;
+  }
+  if (k < columns_.size() && columns_[k].points) return false;  // IN list
+  RowBatch prefix(types);
+  for (size_t c = 0; c < k; ++c) {
+    prefix.column(c).AppendFrom(*columns_[c].points, 0);
+  }
+  if (k < columns_.size() && columns_[k].hi) {
+    const Column& col = columns_[k];
+    std::string head;
+    for (size_t c = 0; c < k; ++c) AppendKeyPart(prefix.column(c), 0, &head);
+    if (!col.hi_inclusive) {
+      *upper = head;
+      AppendKeyPart(*col.hi, 0, upper);
+      return true;
+    }
+    ColumnVector next(col.hi->type());
+    if (AppendSuccessor(*col.hi, 0, &next)) {
+      *upper = head;
+      AppendKeyPart(next, 0, upper);
+      return true;
+    }
+    // hi is its type's largest value: the interval ends with the prefix.
+  }
+  // Every key that starts with the prefix (none: the whole table).
+  if (k > 0 && !KeySuccessor(prefix, 0, k, upper)) upper->clear();
+  return true;
+}
+
 bool KeySuccessor(const RowBatch& keys, size_t row, size_t c,
                   std::string* target) {
   for (size_t j = c; j-- > 0;) {

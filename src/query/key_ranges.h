@@ -51,6 +51,14 @@ class KeyRanges {
   // the table's start.
   std::string Start() const;
 
+  // Whether the admitted keys are one interval of the key order: each
+  // column before some column k admits one value, column k one value or
+  // an interval, and the columns after k are unfiltered. Then keys in
+  // [Start(), *upper) are exactly the admitted ones, `*upper` being an
+  // encoded key or prefix, or empty when no key is above the interval, and
+  // a scan needs neither seeks nor a filter per row.
+  bool Interval(std::string* upper) const;
+
   enum class Step { kMatch, kSeek, kEnd };
   // For row `row` of `keys` (key columns first, in key order): kMatch if
   // the key filters may admit it; kSeek with `*target` (an encoded key or

@@ -112,6 +112,7 @@ class QueryCursor final : public ScanCursor {
   bool LoadMerged();
   void RememberLastRow();
   bool NextGrouped();
+  bool NextSingle();
 
   QuerySource src_;
   const Schema& schema_;
@@ -123,7 +124,17 @@ class QueryCursor final : public ScanCursor {
   std::vector<DeltaExplain> explain_deltas_;
   std::vector<size_t> input_delta_;  // merge input -> explain_deltas_ index
   std::unique_ptr<MergingCursor> merge_;
+  // bounded_ with one delta to read: its rows go out with no merge, whole
+  // batches handed over without a copy when they fit.
+  std::unique_ptr<DeltaCursor> single_;
   bool identity_ = false;
+  // The key filters admit one interval of keys and the cursors are bounded
+  // to it (KeyRanges::Interval): every merged row is admitted.
+  bool exact_ = false;
+  // exact_, and no other filter and no GROUP BY: merged batches go out as
+  // they are (direct_: their columns are the output's) or projected.
+  bool bounded_ = false;
+  bool direct_ = false;
   bool seeking_ = false;
   size_t merge_rows_ = 0;
   RowBatch merged_;
@@ -191,6 +202,12 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
   // Without skip-scan, the baseline reads every row between the first and
   // last possible keys: no seeks, and no pruning of blocks or deltas.
   if (allow_seek_) options.block_filters = plan_.key_predicates;
+  // A key interval bounds every delta cursor: none reads or merges a row
+  // past its end.
+  std::string upper;
+  exact_ = allow_seek_ && !ended && ranges_.constrained() &&
+           ranges_.Interval(&upper);
+  if (exact_) options.upper_bound = upper;
   std::vector<std::unique_ptr<DeltaCursor>> inputs;
   std::vector<const QueryDelta*> read;  // the deltas not pruned
   RowBatch min_row(KeyTypes(schema_, Iota(nk)));
@@ -202,7 +219,8 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
     e.rows = d.reader->row_count();
     e.blocks = d.reader->num_blocks();
     const DeltaMetaSection& meta = d.reader->meta();
-    bool skip = ended || meta.max_key < start;
+    bool skip = ended || meta.max_key < start ||
+                (!upper.empty() && meta.min_key >= upper);
     for (const ColumnPredicate& p : options.block_filters) {
       skip = skip || (p.column < meta.zone_maps.size() &&
                       !meta.zone_maps[p.column].MayMatch(p));
@@ -264,6 +282,14 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
     MESA_RETURN_IF_ERROR(cursor->status());
     inputs.push_back(std::move(cursor));
   }
+  merged_ = RowBatch(KeyTypes(schema_, options.projection));
+  bounded_ = exact_ && !plan_.grouped && row_predicates_.empty();
+  if (bounded_ && inputs.size() == 1) {
+    single_ = std::move(inputs[0]);
+    input_done_ = ended;
+    direct_ = plan_.output == Iota(merged_.num_columns());
+    return absl::OkStatus();
+  }
   if (narrow && inputs.size() == 1) {
     merge_ = MergingCursor::Single(schema_, std::move(inputs[0]));
   } else if (narrow) {
@@ -274,12 +300,12 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
                                              std::move(inputs));
   }
   MESA_RETURN_IF_ERROR(merge_->status());
-  merged_ = RowBatch(KeyTypes(schema_, options.projection));
   target_keys_ = RowBatch(KeyTypes(schema_, Iota(nk)));
   input_done_ = ended;
   seeking_ = allow_seek_ && ranges_.skips();
   identity_ = !plan_.grouped && plan_.predicates.empty() &&
               plan_.output == Iota(schema_.num_columns());
+  direct_ = identity_ || plan_.output == Iota(merged_.num_columns());
   merge_rows_ = seeking_ ? kMinSeekBatch
                          : std::max<size_t>(batch_rows_,
                                             plan_.grouped ? 4096 : 1);
@@ -372,18 +398,26 @@ bool QueryCursor::Next() {
   out_.Clear();
   if (!status_.ok()) return false;
   if (plan_.grouped) return NextGrouped();
-  if (identity_) {
+  if (single_ != nullptr) return NextSingle();
+  if (identity_ || bounded_) {
+    // Every merged row goes out: whole batches, no filter per row.
+    RowBatch& into = direct_ ? out_ : merged_;
     while (!input_done_) {
-      if (!merge_->NextBatch(batch_rows_, &out_)) {
+      if (!merge_->NextBatch(batch_rows_, &into)) {
         status_ = merge_->status();
         input_done_ = true;
         break;
       }
-      rows_merged_ += out_.num_rows();
-      rows_returned_ += out_.num_rows();
+      const size_t n = into.num_rows();
+      if (!direct_) {
+        for (size_t i = 0; i < plan_.output.size(); ++i) {
+          out_.column(i).AppendRange(into.column(plan_.output[i]), 0, n);
+        }
+      }
+      rows_merged_ += n;
+      rows_returned_ += n;
       last_key_.emplace();
-      AppendEncodedKey(out_, out_.num_rows() - 1, schema_.num_keys(),
-                       &*last_key_);
+      AppendEncodedKey(into, n - 1, schema_.num_keys(), &*last_key_);
       return true;
     }
     return false;
@@ -400,6 +434,35 @@ bool QueryCursor::Next() {
   return status_.ok() && out_.num_rows() > 0;
 }
 
+bool QueryCursor::NextSingle() {
+  DeltaCursor& in = *single_;
+  if (input_done_ || !in.Valid()) {
+    status_ = in.status();
+    return false;
+  }
+  const RowBatch& b = in.batch();
+  const size_t first = in.row();
+  const size_t take = std::min(batch_rows_, b.num_rows() - first);
+  last_key_.emplace();
+  AppendEncodedKey(b, first + take - 1, schema_.num_keys(), &*last_key_);
+  if (direct_ && first == 0 && take == b.num_rows()) {
+    in.TakeBatch(&out_);
+  } else {
+    for (size_t i = 0; i < plan_.output.size(); ++i) {
+      out_.column(i).AppendRange(b.column(plan_.output[i]), first,
+                                 first + take);
+    }
+    in.Advance(take);
+  }
+  rows_merged_ += take;
+  rows_returned_ += take;
+  if (!in.status().ok()) {
+    status_ = in.status();
+    return false;
+  }
+  return true;
+}
+
 bool QueryCursor::NextGrouped() {
   const size_t cols = plan_.output.size();
   std::string key;
@@ -408,7 +471,7 @@ bool QueryCursor::NextGrouped() {
       if (agg_done_) break;
       ready_.Clear();
       ready_pos_ = 0;
-      if (row_predicates_.empty() && !ranges_.constrained()) {
+      if (row_predicates_.empty() && (exact_ || !ranges_.constrained())) {
         // Every merged row counts: whole batches go to the aggregator.
         while (ready_.num_rows() == 0 &&
                (mrow_ < merged_.num_rows() || LoadMerged())) {
@@ -455,8 +518,11 @@ ScanExplain QueryCursor::Explain() const {
   e.from_rollup = src_.from_rollup;
   e.version = src_.version;
   e.deltas = explain_deltas_;
-  for (size_t i = 0; merge_ && i < merge_->num_inputs(); ++i) {
-    const CursorStats& s = merge_->input_stats(i);
+  const size_t inputs =
+      single_ != nullptr ? 1 : merge_ ? merge_->num_inputs() : 0;
+  for (size_t i = 0; i < inputs; ++i) {
+    const CursorStats& s =
+        single_ != nullptr ? single_->stats() : merge_->input_stats(i);
     DeltaExplain& d = e.deltas[input_delta_[i]];
     d.blocks_read = s.blocks_read;
     d.blocks_skipped = s.blocks_skipped;

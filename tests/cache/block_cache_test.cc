@@ -8,8 +8,10 @@ namespace mesa::internal {
 namespace {
 
 BlockCache::Entry Column(size_t n) {
-  auto c = std::make_shared<ColumnVector>(ColumnType::kInt64);
-  for (size_t i = 0; i < n; ++i) c->AppendInt64(static_cast<int64_t>(i));
+  auto c = std::make_shared<RowBatch>(std::vector<ColumnType>{ColumnType::kInt64});
+  for (size_t i = 0; i < n; ++i) {
+    c->column(0).AppendInt64(static_cast<int64_t>(i));
+  }
   return c;
 }
 
@@ -21,12 +23,18 @@ TEST(BlockCacheTest, HitsMissesAndReplacement) {
   cache.Insert({f, 0, 0}, Column(10));
   auto hit = cache.Lookup({f, 0, 0});
   ASSERT_NE(hit, nullptr);
-  EXPECT_EQ(hit->size(), 10u);
+  EXPECT_EQ(hit->num_rows(), 10u);
   cache.Insert({f, 0, 0}, Column(20));
-  EXPECT_EQ(cache.Lookup({f, 0, 0})->size(), 20u);
-  EXPECT_EQ(hit->size(), 10u);  // the old entry stays valid for its holder
+  EXPECT_EQ(cache.Lookup({f, 0, 0})->num_rows(), 20u);
+  EXPECT_EQ(hit->num_rows(), 10u);  // the old entry stays valid for its holder
   EXPECT_EQ(cache.hits(), 2u);
   EXPECT_EQ(cache.misses(), 1u);
+  // A probe that does not count its miss (the caller tries another key).
+  EXPECT_EQ(cache.Lookup({f, 0, 3}, /*count_miss=*/false), nullptr);
+  EXPECT_EQ(cache.misses(), 1u);
+  // Entries of other column sets of the same block are other entries.
+  EXPECT_EQ(cache.Lookup({f, 0, 1}), nullptr);
+  EXPECT_EQ(cache.misses(), 2u);
 }
 
 TEST(BlockCacheTest, EvictsLeastRecentlyUsedWithinCapacity) {

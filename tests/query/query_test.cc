@@ -98,6 +98,72 @@ TEST(KeyRangesTest, InListsRangesAndEmptySets) {
   EXPECT_EQ(ne.Next(Row(1, 0, ""), 0, &t), KeyRanges::Step::kMatch);
 }
 
+TEST(KeyRangesTest, IntervalsHaveExactUpperBounds) {
+  std::string up;
+  // a = 7 AND 10 <= b < 20: [(7, 10), (7, 20)).
+  KeyRanges range(Keys3(),
+                  {Pred(0, ColumnType::kInt64, CompareOp::kEq, {7}),
+                   Pred(1, ColumnType::kInt32, CompareOp::kGe, {10}),
+                   Pred(1, ColumnType::kInt32, CompareOp::kLt, {20})});
+  ASSERT_TRUE(range.Interval(&up));
+  EXPECT_EQ(up, Enc(Row(7, 20, ""), 2));
+  // b <= 20 ends before (7, 21).
+  KeyRanges le(Keys3(), {Pred(0, ColumnType::kInt64, CompareOp::kEq, {7}),
+                         Pred(1, ColumnType::kInt32, CompareOp::kLe, {20})});
+  ASSERT_TRUE(le.Interval(&up));
+  EXPECT_EQ(up, Enc(Row(7, 21, ""), 2));
+  EXPECT_EQ(le.Start(), Enc(Row(7, 0, ""), 1));
+  // A prefix alone ends before the next value of its last column.
+  KeyRanges prefix(Keys3(), {Pred(0, ColumnType::kInt64, CompareOp::kEq, {7}),
+                             Pred(1, ColumnType::kInt32, CompareOp::kEq, {3})});
+  ASSERT_TRUE(prefix.Interval(&up));
+  EXPECT_EQ(up, Enc(Row(7, 4, ""), 2));
+  // b <= INT32_MAX under a = 7: every key of a = 7, so before a = 8.
+  KeyRanges top(Keys3(),
+                {Pred(0, ColumnType::kInt64, CompareOp::kEq, {7}),
+                 Pred(1, ColumnType::kInt32, CompareOp::kLe,
+                      {std::numeric_limits<int32_t>::max()})});
+  ASSERT_TRUE(top.Interval(&up));
+  EXPECT_EQ(up, Enc(Row(8, 0, ""), 1));
+  // a >= 5 only: no upper end.
+  KeyRanges open(Keys3(), {Pred(0, ColumnType::kInt64, CompareOp::kGe, {5})});
+  ASSERT_TRUE(open.Interval(&up));
+  EXPECT_EQ(up, "");
+  // Not one interval: an IN list, a filter past the range column, a
+  // filter on a later column only, an empty set.
+  EXPECT_FALSE(KeyRanges(Keys3(), {Pred(0, ColumnType::kInt64, CompareOp::kIn,
+                                        {1, 3})})
+                   .Interval(&up));
+  EXPECT_FALSE(KeyRanges(Keys3(),
+                         {Pred(0, ColumnType::kInt64, CompareOp::kGe, {1}),
+                          Pred(1, ColumnType::kInt32, CompareOp::kEq, {3})})
+                   .Interval(&up));
+  EXPECT_FALSE(KeyRanges(Keys3(),
+                         {Pred(1, ColumnType::kInt32, CompareOp::kEq, {3})})
+                   .Interval(&up));
+  EXPECT_FALSE(KeyRanges(Keys3(),
+                         {Pred(0, ColumnType::kInt64, CompareOp::kEq, {1}),
+                          Pred(0, ColumnType::kInt64, CompareOp::kEq, {2})})
+                   .Interval(&up));
+  // Every key in [Start(), upper) is admitted and none outside, on a grid.
+  for (const KeyRanges* r : {&range, &le, &prefix, &top}) {
+    ASSERT_TRUE(r->Interval(&up));
+    const std::string start = r->Start();
+    for (int64_t a = 5; a <= 9; ++a) {
+      for (int32_t b : {0, 3, 4, 9, 10, 19, 20, 21,
+                        std::numeric_limits<int32_t>::max()}) {
+        const RowBatch row = Row(a, b, "k");
+        const std::string key = Enc(row, 3);
+        std::string t;
+        const bool admitted =
+            r->Next(row, 0, &t) == KeyRanges::Step::kMatch;
+        EXPECT_EQ(admitted, key >= start && (up.empty() || key < up))
+            << a << " " << b;
+      }
+    }
+  }
+}
+
 TEST(KeyRangesTest, SuccessorsOfEveryType) {
   ColumnVector i32(ColumnType::kInt32), out32(ColumnType::kInt32);
   i32.AppendInt32(std::numeric_limits<int32_t>::max());
