@@ -48,12 +48,14 @@ class MesaReadHistoryStore final : public ReadHistoryLoader {
 
  private:
   struct GroupCommit;
+  struct ReaderCache;
 
   MesaReadHistoryStore(Database* db, std::shared_ptr<const Table> table);
 
   Database* db_;
   std::shared_ptr<const Table> table_;
   std::unique_ptr<GroupCommit> group_;
+  std::unique_ptr<ReaderCache> readers_;
 };
 
 }  // namespace mesa

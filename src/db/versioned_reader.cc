@@ -85,41 +85,46 @@ class VersionedReaderImpl final : public VersionedReader {
   absl::StatusOr<std::unique_ptr<ScanCursor>> Scan(
       std::string_view table, const ScanSpec& spec) const override {
     MESA_ASSIGN_OR_RETURN(auto cached, CachedPlan(table));
-    MergePlan plan = *cached;
+    const MergePlan* plan = cached.get();
+    std::optional<MergePlan> rollup_plan;
     // The spec is checked against the table asked for, and its tokens are
     // fingerprinted over it, whichever table or rollup is read.
     MESA_ASSIGN_OR_RETURN(ScanPlan checked,
-                          PlanScan(plan.table->schema(), table, spec));
+                          PlanScan(plan->table->schema(), table, spec));
     QuerySource source;
     source.table = std::string(table);
     source.source = std::string(table);
     source.version = version_;
     source.fingerprint = checked.fingerprint;
     std::optional<ScanSpec> rewritten;
-    if (spec.use_rollups && checked.grouped && !plan.table->is_rollup()) {
-      MESA_ASSIGN_OR_RETURN(auto rollup, ChooseRollupPlan(*plan.table, checked));
+    if (spec.use_rollups && checked.grouped && !plan->table->is_rollup()) {
+      MESA_ASSIGN_OR_RETURN(auto rollup,
+                            ChooseRollupPlan(*plan->table, checked));
       if (rollup) {
-        rewritten = SpecForRollup(plan.table->schema(), checked, spec);
+        rewritten = SpecForRollup(plan->table->schema(), checked, spec);
         // A rollup keyed by exactly the group columns, in the order the
         // GROUP BY returns them, holds one row per group already: read it
         // as it is, with no aggregation pass.
-        if (KeyIsGroupKey(rollup->table->schema(), plan.table->schema(),
+        if (KeyIsGroupKey(rollup->table->schema(), plan->table->schema(),
                           checked)) {
           rewritten->group_by.clear();
         }
         source.source = rollup->table->name();
         source.from_rollup = true;
-        plan = std::move(*rollup);
+        rollup_plan = std::move(*rollup);
+        plan = &*rollup_plan;
       }
     }
-    source.schema = &plan.table->schema();
-    for (size_t i = 0; i < plan.deltas.size(); ++i) {
-      const DeltaMeta& meta = plan.handles[i]->meta();
-      source.deltas.push_back({plan.deltas[i], meta.file_number,
+    source.schema = &plan->table->schema();
+    for (size_t i = 0; i < plan->deltas.size(); ++i) {
+      const DeltaMeta& meta = plan->handles[i]->meta();
+      source.deltas.push_back({plan->deltas[i], meta.file_number,
                                meta.min_version, meta.max_version});
     }
-    source.keep_alive = std::move(plan.pinned);
-    return NewQueryCursor(std::move(source), rewritten ? *rewritten : spec);
+    source.keep_alive = plan->pinned;
+    if (rewritten) return NewQueryCursor(std::move(source), *rewritten);
+    // The table's own plan: the spec was planned over its schema above.
+    return NewQueryCursor(std::move(source), spec, std::move(checked));
   }
 
   absl::StatusOr<std::optional<RowBatch>> Get(

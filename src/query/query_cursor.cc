@@ -550,9 +550,12 @@ ScanExplain QueryCursor::Explain() const {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ScanCursor>> NewQueryCursor(
-    QuerySource source, const ScanSpec& spec) {
-  MESA_ASSIGN_OR_RETURN(ScanPlan plan,
-                        PlanScan(*source.schema, source.table, spec));
+    QuerySource source, const ScanSpec& spec, std::optional<ScanPlan> planned) {
+  if (!planned) {
+    MESA_ASSIGN_OR_RETURN(planned,
+                          PlanScan(*source.schema, source.table, spec));
+  }
+  ScanPlan plan = std::move(*planned);
   if (source.fingerprint != 0) plan.fingerprint = source.fingerprint;
   std::optional<std::string> resume_key;
   if (!spec.resume_token.empty()) {

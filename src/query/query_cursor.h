@@ -10,12 +10,14 @@
 #define MESA_QUERY_QUERY_CURSOR_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "mesa/reader.h"
 #include "src/format/delta_reader.h"
+#include "src/query/scan_plan.h"
 
 namespace mesa::internal {
 
@@ -43,8 +45,11 @@ struct QuerySource {
   uint64_t fingerprint = 0;
 };
 
+// `planned`, when given, is PlanScan(*source.schema, source.table, spec)
+// already made by the caller (it is not made twice).
 absl::StatusOr<std::unique_ptr<ScanCursor>> NewQueryCursor(
-    QuerySource source, const ScanSpec& spec);
+    QuerySource source, const ScanSpec& spec,
+    std::optional<ScanPlan> planned = std::nullopt);
 
 }  // namespace mesa::internal
 
