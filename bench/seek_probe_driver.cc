@@ -54,9 +54,9 @@ int main(int argc, char** argv) {
   options.background_threads = 0;
   options.history_versions = 100;
   options.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mib) << 20;
-  auto db = w::ValueOrExit(
+  auto db = w::OrDie(
       mesa::Database::Open(options, absl::GetFlag(FLAGS_dir)), "open");
-  auto reader = w::ValueOrExit(db->NewReader(), "reader");
+  auto reader = w::OrDie(db->NewReader(), "reader");
   const uint64_t facts = 10000000;
   if (absl::GetFlag(FLAGS_explain)) {
     w::Q3AdvertiserStream s;
@@ -64,14 +64,14 @@ int main(int argc, char** argv) {
     spec.key_prefix = {s.Next()};
     spec.lower = w::kQ3DateBegin;
     spec.upper = w::kQ3DateEnd;
-    auto c = w::ValueOrExit(reader->Scan("ads", spec), "scan");
+    auto c = w::OrDie(reader->Scan("ads", spec), "scan");
     while (c->Next()) {
     }
     fmt::print("{}\n", c->Explain().ToString());
   }
   // Warm: every Q4 key and every Q3 query once.
   for (uint64_t k = 0; k < w::kQ4Lookups; ++k) {
-    w::ValueOrExit(w::RunQ4(*reader, w::Q4FactIndex(k, facts)), "Q4");
+    w::OrDie(w::RunQ4(*reader, w::Q4FactIndex(k, facts)), "Q4");
   }
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
     std::vector<double> us, cpu3;
@@ -87,9 +87,9 @@ int main(int argc, char** argv) {
         spec.key_prefix = {a};
         spec.lower = w::kQ3DateBegin;
         spec.upper = w::kQ3DateEnd;
-        auto c = w::ValueOrExit(reader->Scan("ads", spec), "scan");
+        auto c = w::OrDie(reader->Scan("ads", spec), "scan");
       } else {
-        uint64_t got = w::ValueOrExit(w::RunQ3(*reader, a), "Q3").rows;
+        uint64_t got = w::OrDie(w::RunQ3(*reader, a), "Q3").rows;
         rows += got;
         by_time.emplace_back(
             std::chrono::duration<double>(Clock::now() - t).count() * 1e6,
@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     for (uint64_t k = 0; k < w::kQ4Lookups && k < n4; ++k) {
       const double c0 = CpuUs();
       auto t = Clock::now();
-      hits += w::ValueOrExit(w::RunQ4(*reader, w::Q4FactIndex(k, facts)), "Q4")
+      hits += w::OrDie(w::RunQ4(*reader, w::Q4FactIndex(k, facts)), "Q4")
                   .rows;
       us4.push_back(std::chrono::duration<double>(Clock::now() - t).count() *
                     1e6);
