@@ -68,6 +68,7 @@
 #include "src/format/column_encoding.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -1211,6 +1212,77 @@ bool EncodingApplies(Encoding e, ColumnType type) {
              type == ColumnType::kUint64;
   }
   return false;
+}
+
+ColumnSketch SketchColumn(const ColumnVector& column) {
+  ColumnSketch k;
+  k.n = column.size();
+  if (k.n == 0) return k;
+  auto from = [&](const NumericStats& s, bool ordered) {  // NOLINT
+    k.runs = s.runs;
+    k.descents = s.descents;
+    if (ordered) {
+      k.range_width = BitWidth(s.max - s.min);
+      k.delta_width =
+          s.delta_overflows
+              ? 65
+              : BitWidth(static_cast<uint64_t>(s.max_delta) -
+                         static_cast<uint64_t>(s.min_delta));
+    }
+  };
+  const uint64_t* w = column.words().data();
+  switch (column.type()) {
+    case ColumnType::kInt32:
+      from(ComputeNumericStats<ColumnType::kInt32>(w, k.n), true);
+      break;
+    case ColumnType::kInt64:
+      from(ComputeNumericStats<ColumnType::kInt64>(w, k.n), true);
+      break;
+    case ColumnType::kUint64:
+      from(ComputeNumericStats<ColumnType::kUint64>(w, k.n), true);
+      break;
+    case ColumnType::kDouble:
+      // The bit patterns as numbers: enough to tell sorted, narrow or
+      // constant doubles from others.
+      from(ComputeNumericStats<ColumnType::kUint64>(w, k.n), true);
+      break;
+    case ColumnType::kString: {
+      const StringView col{column.offsets().data(), column.bytes().data()};
+      k.runs = 1;
+      for (size_t i = 1; i < k.n; ++i) k.runs += col.Get(i) != col.Get(i - 1);
+      k.bytes = column.bytes().size();
+      break;
+    }
+  }
+  // Distinct values of a sample spread over the column (strings by hash).
+  constexpr size_t kSample = 128;
+  uint64_t sample[kSample];
+  const size_t m = std::min(kSample, k.n);
+  for (size_t j = 0; j < m; ++j) {
+    const size_t i = j * k.n / m;
+    sample[j] = column.is_string() ? HashValue(column.GetString(i))
+                                   : column.GetWord(i);
+  }
+  std::sort(sample, sample + m);
+  k.sample_distinct = static_cast<size_t>(std::unique(sample, sample + m) - sample);
+  return k;
+}
+
+bool SketchesAlike(const ColumnSketch& a, const ColumnSketch& b) {
+  if (a.n == 0 || b.n == 0) return false;
+  // Rates per value, smoothed by 1/64 so that small counts do not swing.
+  auto rates_alike = [&](size_t x, size_t y, double factor) {
+    const double rx = (static_cast<double>(x) + a.n / 64.0) / a.n;
+    const double ry = (static_cast<double>(y) + b.n / 64.0) / b.n;
+    return rx <= ry * factor && ry <= rx * factor;
+  };
+  return rates_alike(a.runs, b.runs, 2) &&
+         rates_alike(a.descents, b.descents, 2) &&
+         rates_alike(a.bytes, b.bytes, 1.25) &&
+         a.sample_distinct * 2 <= b.sample_distinct * 3 &&
+         b.sample_distinct * 2 <= a.sample_distinct * 3 &&
+         std::abs(a.range_width - b.range_width) <= 2 &&
+         std::abs(a.delta_width - b.delta_width) <= 2;
 }
 
 Encoding EncodeColumn(const ColumnVector& column, const EncodeOptions& options,

@@ -77,6 +77,24 @@ Encoding EncodeColumn(const ColumnVector& column, const EncodeOptions& options,
                       std::string* dst, std::string* runner_up,
                       Encoding* runner_up_encoding);
 
+// One pass of cheap statistics of a column: what a writer that reuses an
+// earlier chunk's choice of encoding compares to see whether the data
+// still looks the same (data_block.h, BlockChoices).
+struct ColumnSketch {
+  size_t n = 0;
+  size_t runs = 0;
+  size_t descents = 0;     // numbers: values below their predecessor
+  int range_width = 0;     // numbers: bits of max - min (ordered)
+  int delta_width = 64;    // numbers: bits of the range of differences
+  size_t bytes = 0;        // strings: total length
+  size_t sample_distinct = 0;  // distinct values among up to 128 spread out
+};
+ColumnSketch SketchColumn(const ColumnVector& column);
+// Whether two sketches describe alike data: run and descent rates within
+// 2x, widths within 2 bits, string lengths within 1.25x, distinct values
+// in the sample within 1.5x.
+bool SketchesAlike(const ColumnSketch& a, const ColumnSketch& b);
+
 // Appends the body of `column` in encoding `e` (for tests and benchmarks).
 // InvalidArgument, appending nothing, if `e` does not apply to the
 // column's type or, for DELTA, if a difference between consecutive values

@@ -19,46 +19,88 @@ constexpr uint64_t kMaxRawChunk = uint64_t{1} << 31;
 }  // namespace
 
 void EncodeBlock(const RowBatch& rows, Codec codec, int level,
-                 std::string* dst) {
+                 std::string* dst, BlockChoices* choices) {
   const size_t begin = dst->size();
   const size_t num_columns = rows.num_columns();
+  const size_t n = rows.num_rows();
   EncodeOptions options;
   options.byte_aligned_widths = codec == Codec::kZstd;
   // The entropy-coded encodings with ZSTD, the codec chosen for size; with
   // none and Snappy, chosen for speed, the classic encodings decode faster.
   options.entropy_coding = codec == Codec::kZstd;
+  bool trial = true;
+  if (choices != nullptr) {
+    choices->columns.resize(num_columns);
+    trial = choices->blocks < BlockChoices::kTrialBlocks ||
+            choices->blocks % BlockChoices::kTrialBlocks == 0;
+    ++choices->blocks;
+  }
 
   thread_local std::string raw, compressed, runner_up;
   std::string chunks;
   std::vector<uint64_t> chunk_sizes(num_columns);
   for (size_t c = 0; c < num_columns; ++c) {
-    raw.clear();
-    runner_up.clear();
-    Encoding runner_up_encoding;
-    Encoding e = EncodeColumn(rows.column(c), options, &raw, &runner_up,
-                              &runner_up_encoding);
+    const ColumnVector& column = rows.column(c);
+    Encoding e = Encoding::kPlain;
     Codec used = Codec::kNone;
-    std::string_view payload = raw;
-    // Entropy-coded bodies are stored as they are: no codec shrinks them.
-    // When one wins, the smallest classic body (if less than twice as
-    // large) is compressed and kept instead if it ends up smaller.
-    std::string_view candidate = raw;
-    if (IsEntropyCoded(e)) {
-      candidate = runner_up.empty() ? std::string_view() : runner_up;
-    }
-    if (codec != Codec::kNone && candidate.size() >= 64) {
-      compressed.clear();
-      Compress(codec, level, candidate, &compressed);
-      // Keep compression only when it saves at least 1/8, and a classic
-      // runner-up only when it beats the entropy-coded body.
-      if (compressed.size() < candidate.size() - candidate.size() / 8 &&
-          (!IsEntropyCoded(e) || compressed.size() < raw.size())) {
-        used = codec;
-        payload = compressed;
-        if (IsEntropyCoded(e)) {
-          e = runner_up_encoding;
-          raw.swap(runner_up);
+    std::string_view payload;
+    bool chosen = false;
+    ChunkChoice* memory = choices != nullptr ? &choices->columns[c] : nullptr;
+    ColumnSketch sketch;
+    if (memory != nullptr && n > 0) sketch = SketchColumn(column);
+    if (!trial && memory->valid && n > 0 &&
+        SketchesAlike(sketch, memory->sketch)) {
+      // The last trial's encoding and codec, kept if about as small.
+      raw.clear();
+      if (EncodeColumnAs(memory->encoding, column, options, &raw).ok()) {
+        e = memory->encoding;
+        payload = raw;
+        if (memory->codec != Codec::kNone && raw.size() >= 64) {
+          compressed.clear();
+          Compress(memory->codec, level, raw, &compressed);
+          if (compressed.size() < raw.size() - raw.size() / 8) {
+            used = memory->codec;
+            payload = compressed;
+          }
         }
+        const double limit = memory->bytes_per_row * static_cast<double>(n);
+        chosen = static_cast<double>(payload.size()) <= limit + limit / 16 + 16;
+      }
+    }
+    if (!chosen) {
+      raw.clear();
+      runner_up.clear();
+      Encoding runner_up_encoding;
+      e = EncodeColumn(column, options, &raw, &runner_up, &runner_up_encoding);
+      used = Codec::kNone;
+      payload = raw;
+      // Entropy-coded bodies are stored as they are: no codec shrinks
+      // them. When one wins, the smallest classic body (if less than 1.5
+      // times as large) is compressed and kept instead if it ends up
+      // smaller.
+      std::string_view candidate = raw;
+      if (IsEntropyCoded(e)) {
+        candidate = runner_up.empty() ? std::string_view() : runner_up;
+      }
+      if (codec != Codec::kNone && candidate.size() >= 64) {
+        compressed.clear();
+        Compress(codec, level, candidate, &compressed);
+        // Keep compression only when it saves at least 1/8, and a classic
+        // runner-up only when it beats the entropy-coded body.
+        if (compressed.size() < candidate.size() - candidate.size() / 8 &&
+            (!IsEntropyCoded(e) || compressed.size() < raw.size())) {
+          used = codec;
+          payload = compressed;
+          if (IsEntropyCoded(e)) {
+            e = runner_up_encoding;
+            raw.swap(runner_up);
+          }
+        }
+      }
+      if (memory != nullptr && n > 0) {
+        *memory = {true, e, used,
+                   static_cast<double>(payload.size()) / static_cast<double>(n),
+                   sketch};
       }
     }
     size_t chunk_begin = chunks.size();
@@ -68,7 +110,7 @@ void EncodeBlock(const RowBatch& rows, Codec codec, int level,
     chunks.append(payload);
     chunk_sizes[c] = chunks.size() - chunk_begin;
   }
-  PutVarint64(dst, rows.num_rows());
+  PutVarint64(dst, n);
   PutVarint64(dst, num_columns);
   for (uint64_t s : chunk_sizes) PutVarint64(dst, s);
   dst->append(chunks);

@@ -19,9 +19,31 @@
 
 namespace mesa::internal {
 
-// Appends the block holding every row of `rows` to `dst`.
+// What a writer remembers of each column's chunks from block to block
+// (docs/format.md, "The writer's choice"): the first kTrialBlocks blocks of
+// a file, and then every kTrialBlocks-th, try every encoding; the blocks
+// between encode each column as its last trial chose (encoding and codec),
+// unless the column's sketch (column_encoding.h) is not alike the trial's
+// or the chunk comes out more than 1/16 larger per row than at the trial:
+// then it tries them all again.
+struct ChunkChoice {
+  bool valid = false;
+  Encoding encoding = Encoding::kPlain;
+  Codec codec = Codec::kNone;
+  double bytes_per_row = 0;  // stored, at the trial
+  ColumnSketch sketch;       // of the trial's chunk
+};
+struct BlockChoices {
+  static constexpr uint64_t kTrialBlocks = 8;
+  uint64_t blocks = 0;  // encoded so far
+  std::vector<ChunkChoice> columns;
+};
+
+// Appends the block holding every row of `rows` to `dst`. With `choices`
+// (one per file, updated), most blocks reuse the previous choice of each
+// column's encoding; without, every chunk tries every encoding.
 void EncodeBlock(const RowBatch& rows, Codec codec, int level,
-                 std::string* dst);
+                 std::string* dst, BlockChoices* choices = nullptr);
 
 // One column chunk of a stored block, located but not decoded.
 struct ChunkInfo {

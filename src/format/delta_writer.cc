@@ -57,21 +57,25 @@ class DeltaWriterImpl final : public DeltaWriter {
     }
     MESA_RETURN_IF_ERROR(CheckBatchShape(rows));
     const size_t keys = p_.schema.num_keys();
+    // Strictly increasing keys: each row against the previous one. Nothing
+    // is added when a row is out of order (the writer is then unusable).
     for (size_t r = begin; r < end; ++r) {
-      // Strictly increasing keys: compare with the previous row.
-      if (rows_added_ > 0) {
-        int c = r > begin ? CompareKeys(rows, r, rows, r - 1, keys)
-                          : CompareKeys(rows, r, last_key_, 0, keys);
-        if (c <= 0) {
-          status_ = absl::InvalidArgumentError(fmt::format(
-              "{}: row {} of the batch has a key {} the previous row's; rows "
-              "must be added in strictly increasing key order",
-              p_.path, r, c == 0 ? "equal to" : "smaller than"));
-          return status_;
-        }
+      if (r == begin && rows_added_ == 0) continue;
+      const int c = r > begin ? CompareKeys(rows, r, rows, r - 1, keys)
+                              : CompareKeys(rows, r, last_key_, 0, keys);
+      if (c <= 0) {
+        status_ = absl::InvalidArgumentError(fmt::format(
+            "{}: row {} of the batch has a key {} the previous row's; rows "
+            "must be added in strictly increasing key order",
+            p_.path, r, c == 0 ? "equal to" : "smaller than"));
+        return status_;
       }
-      if (rows_added_ == 0) AppendEncodedKey(rows, r, keys, &min_key_);
-      if (p_.options.bloom_bits_per_key > 0) {
+    }
+    if (end > begin && rows_added_ == 0) {
+      AppendEncodedKey(rows, begin, keys, &min_key_);
+    }
+    if (p_.options.bloom_bits_per_key > 0) {
+      for (size_t r = begin; r < end; ++r) {
         key_scratch_.clear();
         AppendEncodedKey(rows, r, keys, &key_scratch_);
         uint64_t h = Hash64(key_scratch_, kKeyFilterSeed);
@@ -81,16 +85,41 @@ class DeltaWriterImpl final : public DeltaWriter {
           key_hashes_.push_back(h);
         }
       }
-      block_.AppendRow(rows, r);
-      ++rows_added_;
-      block_raw_bytes_ += fixed_row_bytes_;
-      for (size_t c = 0; c < rows.num_columns(); ++c) {
-        if (rows.column(c).is_string()) {
-          block_raw_bytes_ += rows.column(c).ValueSize(r) + 4;
+    }
+    // Rows go into the block a run at a time: a block ends after the row
+    // that brings its raw size to block_size (or its rows to
+    // kMaxBlockRows).
+    std::vector<const ColumnVector*> strings;
+    for (size_t c = 0; c < rows.num_columns(); ++c) {
+      if (rows.column(c).is_string()) strings.push_back(&rows.column(c));
+    }
+    const size_t block_size = p_.options.block_size;
+    size_t r = begin;
+    while (r < end) {
+      size_t take = r;
+      size_t bytes = block_raw_bytes_;
+      const size_t room = static_cast<size_t>(kMaxBlockRows - block_.num_rows());
+      const size_t limit = std::min(end, r + room);
+      if (strings.empty()) {
+        // ceil((block_size - bytes) / fixed_row_bytes_), at least one row.
+        const size_t need =
+            bytes >= block_size || fixed_row_bytes_ == 0
+                ? 1
+                : (block_size - bytes + fixed_row_bytes_ - 1) / fixed_row_bytes_;
+        take = std::min(limit, r + std::max<size_t>(need, 1));
+        bytes += (take - r) * fixed_row_bytes_;
+      } else {
+        while (take < limit && (take == r || bytes < block_size)) {
+          bytes += fixed_row_bytes_;
+          for (const ColumnVector* col : strings) bytes += col->ValueSize(take) + 4;
+          ++take;
         }
       }
-      if (block_raw_bytes_ >= p_.options.block_size ||
-          block_.num_rows() >= kMaxBlockRows) {
+      block_.AppendRows(rows, r, take);
+      rows_added_ += take - r;
+      block_raw_bytes_ = bytes;
+      r = take;
+      if (block_raw_bytes_ >= block_size || block_.num_rows() >= kMaxBlockRows) {
         status_ = FlushBlock();
         MESA_RETURN_IF_ERROR(status_);
       }
@@ -199,7 +228,7 @@ class DeltaWriterImpl final : public DeltaWriter {
     }
     block_bytes_.clear();
     EncodeBlock(block_, p_.options.codec, p_.options.zstd_level,
-                &block_bytes_);
+                &block_bytes_, &choices_);
     entry.size = block_bytes_.size();
     MESA_RETURN_IF_ERROR(file_->Append(block_bytes_));
     offset_ += block_bytes_.size();
@@ -271,6 +300,7 @@ class DeltaWriterImpl final : public DeltaWriter {
   size_t block_raw_bytes_ = 0;
   size_t fixed_row_bytes_ = 0;
   std::string block_bytes_;
+  BlockChoices choices_;
   uint64_t offset_ = 0;
   uint64_t rows_added_ = 0;
   RowBatch last_key_;
