@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "mesa/clock.h"
 #include "mesa/file_system.h"
 #include "mesa/reader.h"
 #include "mesa/table.h"
@@ -32,9 +34,26 @@ struct Options {
   // Create the directory and an empty database if none is there.
   // Default: true
   bool create_if_missing = true;
-  // How many of the newest versions stay readable; older ones are folded
-  // into the base by base compaction. At least 1. Default: 100
+  // The history window: which versions stay readable. A version stays
+  // readable while it is one of the newest `history_versions`, or while it
+  // was the latest version at some moment within the last `history_time`
+  // (by `clock`). Versions that leave the window are folded into the base
+  // by the next base compaction that finds enough of them, so they may stay
+  // readable a while longer; never shorter. A window by time alone:
+  // history_versions = 1 and history_time set.
+  //
+  // At least 1. Default: 100
   uint64_t history_versions = 100;
+  // Not negative; zero: the window is history_versions alone; infinite:
+  // nothing is ever folded. With background threads, compaction also
+  // wakes up as time passes (at most every history_time / 4, at least
+  // every minute) to fold versions that aged out; without, Commit (at
+  // back-pressure) and CompactNow() do it. Default: zero
+  absl::Duration history_time = absl::ZeroDuration();
+  // The clock that stamps each commit's time (kept in the manifest; see
+  // mesa-inspect versions). Not owned; must outlive the Database.
+  // Default: SystemClock()
+  Clock* clock = nullptr;
   // Merge singletons into a cumulative delta once this many have piled up
   // above the newest cumulative (Mesa's cumulative compaction). At least 2.
   // Default: 10
@@ -152,6 +171,16 @@ class Database {
 
   virtual uint64_t LatestVersion() const = 0;
   virtual uint64_t OldestReadableVersion() const = 0;
+
+  // The version that was the latest at `time` (the newest one committed at
+  // or before it; 0 before the first commit), to pin a reader "as of" a
+  // time. OutOfRange naming the oldest readable version if that version is
+  // no longer readable. Versions written by a mesa that did not record
+  // commit times count as committed before any time.
+  virtual absl::StatusOr<uint64_t> VersionAt(absl::Time time) const = 0;
+  // When `version` was committed. NotFound if it is not readable, or its
+  // time was not recorded (see VersionAt).
+  virtual absl::StatusOr<absl::Time> CommitTime(uint64_t version) const = 0;
   virtual DatabaseStats Stats() const = 0;
 };
 

@@ -2,7 +2,9 @@
 
 #include "src/db/database_impl.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "fmt/format.h"
 #include "src/cache/block_cache.h"
@@ -31,6 +33,11 @@ absl::Status Options::Validate() const {
         "Options.background_threads {} is outside [0, 64]",
         background_threads));
   }
+  if (history_time < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "Options.history_time {} is negative",
+        absl::FormatDuration(history_time)));
+  }
   if (max_pending_singletons < cumulative_threshold) {
     return absl::InvalidArgumentError(fmt::format(
         "Options.max_pending_singletons {} is below cumulative_threshold {}",
@@ -49,9 +56,16 @@ namespace internal {
 DatabaseImpl::DatabaseImpl(const Options& options, std::string dir)
     : options_(options),
       dir_(std::move(dir)),
-      fs_(options.fs != nullptr ? options.fs : DefaultFileSystem()) {
+      fs_(options.fs != nullptr ? options.fs : DefaultFileSystem()),
+      clock_(options.clock != nullptr ? options.clock : SystemClock()) {
   policy_.cumulative_trigger = options.cumulative_threshold;
   policy_.history_window = options.history_versions;
+  if (options.history_time > absl::ZeroDuration() &&
+      options.history_time != absl::InfiniteDuration()) {
+    const auto quarter = absl::ToChronoMilliseconds(options.history_time / 4);
+    time_window_tick_ = std::clamp(quarter, std::chrono::milliseconds(10),
+                                   std::chrono::milliseconds(60000));
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Database>> DatabaseImpl::Open(
@@ -455,6 +469,8 @@ absl::StatusOr<uint64_t> DatabaseImpl::Commit(const UpdateBatch& batch) {
   const uint64_t version = current->version() + 1;
   VersionEdit edit;
   edit.version = version;
+  edit.commit_times.push_back(
+      {version, std::max(clock_->NowMicros(), versions_->LatestCommitTime())});
   absl::Status status;
   for (const auto& [id, entry] : batch.tables()) {
     if (entry.rows.num_rows() == 0) continue;
@@ -567,6 +583,41 @@ uint64_t DatabaseImpl::OldestReadableVersion() const {
   return versions_->current()->oldest_version();
 }
 
+absl::StatusOr<uint64_t> DatabaseImpl::VersionAt(absl::Time time) const {
+  const uint64_t micros =
+      time <= absl::UnixEpoch() ? 0 : static_cast<uint64_t>(absl::ToUnixMicros(time));
+  const uint64_t oldest = versions_->current()->oldest_version();
+  const uint64_t version = versions_->NewestVersionCommittedBy(micros);
+  if (version < oldest) {
+    return absl::OutOfRangeError(fmt::format(
+        "the state at {} (version {}) is no longer readable: the oldest "
+        "readable version is {}",
+        absl::FormatTime(time), version, oldest));
+  }
+  return version;
+}
+
+absl::StatusOr<absl::Time> DatabaseImpl::CommitTime(uint64_t version) const {
+  const std::optional<uint64_t> micros = versions_->CommitTimeOf(version);
+  if (!micros.has_value()) {
+    return absl::NotFoundError(fmt::format(
+        "no commit time for version {} (readable: {}..{}; versions written "
+        "by a mesa that did not record times have none)",
+        version, versions_->current()->oldest_version(), LatestVersion()));
+  }
+  return absl::FromUnixMicros(static_cast<int64_t>(*micros));
+}
+
+std::optional<uint64_t> DatabaseImpl::TimeWindowLimit() const {
+  if (options_.history_time <= absl::ZeroDuration()) return std::nullopt;
+  if (options_.history_time == absl::InfiniteDuration()) return 0;
+  const uint64_t now = clock_->NowMicros();
+  const int64_t window = absl::ToInt64Microseconds(options_.history_time);
+  const uint64_t cutoff =
+      now > static_cast<uint64_t>(window) ? now - window : 0;
+  return versions_->NewestVersionCommittedBy(cutoff);
+}
+
 // ---------------------------------------------------------------- compaction
 
 absl::Status DatabaseImpl::CompactAll(bool full) {
@@ -577,6 +628,7 @@ absl::Status DatabaseImpl::CompactAll(bool full) {
   policy.full = full;
   while (true) {
     auto current = versions_->current();
+    policy.time_limit = TimeWindowLimit();
     bool did_work = false;
     for (const auto& [id, table] : current->tables()) {
       // A rollup being back-filled waits for its back-fill, which replaces
@@ -716,7 +768,12 @@ void DatabaseImpl::BackgroundLoop() {
     {
       MutexLock lock(&bg_mu_);
       while (!shutting_down_ && (!work_pending_ || !bg_error_.ok())) {
-        bg_cv_.Wait();
+        if (time_window_tick_.count() == 0 || !bg_error_.ok()) {
+          bg_cv_.Wait();
+        } else if (!bg_cv_.WaitFor(time_window_tick_)) {
+          // Time passed: versions may have aged out of history_time.
+          work_pending_ = true;
+        }
       }
       if (shutting_down_) return;
       work_pending_ = false;

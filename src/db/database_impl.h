@@ -9,6 +9,7 @@
 #define MESA_DB_DATABASE_IMPL_H_
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -46,12 +47,17 @@ class DatabaseImpl final : public Database {
   absl::Status CompactNow() override;
   uint64_t LatestVersion() const override;
   uint64_t OldestReadableVersion() const override;
+  absl::StatusOr<uint64_t> VersionAt(absl::Time time) const override;
+  absl::StatusOr<absl::Time> CommitTime(uint64_t version) const override;
   DatabaseStats Stats() const override;
 
  private:
   DatabaseImpl(const Options& options, std::string dir);
   absl::Status Init();
   absl::Status CollectGarbage();
+  // The newest version base compaction may fold up to under history_time
+  // (CompactionPolicy::time_limit), nullopt without a time window.
+  std::optional<uint64_t> TimeWindowLimit() const;
   std::shared_ptr<const Table> TableHandle(const Version& version,
                                           const TableVersion& t) const;
   // The TableInfo of a new table or rollup, with a fresh id above `*next_id`
@@ -97,6 +103,10 @@ class DatabaseImpl final : public Database {
   const std::string dir_;
   FileSystem* const fs_;
   CompactionPolicy policy_;
+  Clock* const clock_;
+  // How often background compaction wakes up to fold versions that aged
+  // out of history_time; zero: only when work is scheduled.
+  std::chrono::milliseconds time_window_tick_{0};
   std::shared_ptr<DeltaFiles> files_;
   std::unique_ptr<VersionSet> versions_;
 

@@ -184,6 +184,9 @@ int ListVersions(const Invocation& inv) {
       j.Field("offset", r.offset);
       j.Field("kind", EditKind(r.edit));
       j.Field("edit", r.edit.DebugString());
+      if (r.edit.is_commit() && !r.edit.commit_times.empty()) {
+        j.Field("committed_unix_micros", r.edit.commit_times[0].unix_micros);
+      }
       j.EndObject();
     }
     j.EndArray();

@@ -15,6 +15,9 @@ std::optional<CompactionPlan> PickBase(const TableVersion& table,
                                        const CompactionPolicy& policy) {
   uint64_t limit =
       latest >= policy.history_window ? latest - policy.history_window : 0;
+  if (policy.time_limit.has_value()) {
+    limit = std::min(limit, *policy.time_limit);
+  }
   limit = std::max(limit, oldest);
   const std::optional<uint64_t> base_end = table.base_end();
   std::optional<uint64_t> b = LargestCoverableVersion(table.ranges(), limit);

@@ -26,9 +26,9 @@
 // serve the versions below its end (so calling it after every few commits
 // costs a file per call until base compaction).
 //
-// Base compaction. Versions older than latest - history_window (or than
-// the oldest readable version, if the db raised it further) may be folded
-// away. Let B be the largest version up to that limit that has a covering
+// Base compaction. Versions older than latest - history_window and than
+// time_limit (or than the oldest readable version, if the db raised it
+// further) may be folded away. Let B be the largest version up to that limit that has a covering
 // path; merge that path into a new base [0, B]. Every delta that starts at
 // or before B becomes obsolete (those ending by B, and those straddling
 // B), and the oldest readable version becomes B. It runs once it would
@@ -63,6 +63,9 @@ struct CompactionPolicy {
   // How many versions below the latest stay readable: base compaction may
   // fold versions up to latest - history_window. Default: 100
   uint64_t history_window = 100;
+  // The time-based window (Options::history_time): base compaction folds
+  // no version above this one either. nullopt: no time window.
+  std::optional<uint64_t> time_limit;
   // Deltas (besides the old base) a base compaction must retire before it
   // runs; values below 1 act as 1. Default: 10
   size_t base_trigger = 10;

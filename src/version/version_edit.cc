@@ -3,7 +3,7 @@
 // Grammar of an encoded VersionEdit (docs/format.md, "Manifest"):
 //
 //   edit  := field*                 fields in increasing tag order; only the
-//                                   list tags 5..10 may repeat
+//                                   list tags 5..11 may repeat
 //   field := tag varint, then
 //     1 snapshot          format_version varint (= 1)
 //     2 version           varint
@@ -21,6 +21,10 @@
 //                         ready varint (0: back-filling, else version + 1)
 //                         (the rollup fields of a table this edit creates)
 //    10 rollup_ready      table_id varint | version varint
+//    11 commit_time       version varint | unix_micros varint
+//                         (when a version was committed: one in a commit,
+//                         for its version; one per readable version in a
+//                         snapshot, in increasing version order)
 //   schema := column_count varint | key_count varint |
 //             (name lp-bytes | type u8 | aggregation u8) x column_count
 //
@@ -29,7 +33,11 @@
 
 #include "src/version/version_edit.h"
 
+#include <algorithm>
+#include <limits>
 #include <utility>
+
+#include "absl/time/time.h"
 
 #include "fmt/format.h"
 #include "src/format/delta_layout.h"
@@ -49,6 +57,7 @@ enum Tag : uint64_t {
   kAddDelta = 8,
   kRollup = 9,
   kRollupReady = 10,
+  kCommitTime = 11,
 };
 
 std::string_view TagName(uint64_t tag) {
@@ -73,12 +82,14 @@ std::string_view TagName(uint64_t tag) {
       return "rollup";
     case kRollupReady:
       return "rollup_ready";
+    case kCommitTime:
+      return "commit_time";
   }
   return "unknown";
 }
 
 bool IsListTag(uint64_t tag) {
-  return tag >= kDropTable && tag <= kRollupReady;
+  return tag >= kDropTable && tag <= kCommitTime;
 }
 
 // Reads the fields of one edit, remembering where it is for messages.
@@ -231,6 +242,11 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint64(dst, r.table_id);
     PutVarint64(dst, r.version);
   }
+  for (const CommitTime& t : commit_times) {
+    PutVarint64(dst, kCommitTime);
+    PutVarint64(dst, t.version);
+    PutVarint64(dst, t.unix_micros);
+  }
 }
 
 absl::StatusOr<VersionEdit> VersionEdit::Decode(std::string_view in) {
@@ -242,7 +258,7 @@ absl::StatusOr<VersionEdit> VersionEdit::Decode(std::string_view in) {
     const size_t field_offset = p.offset();
     uint64_t tag = 0;
     if (auto s = p.Varint("tag", &tag); !s.ok()) return s;
-    if (tag < kSnapshot || tag > kRollupReady) {
+    if (tag < kSnapshot || tag > kCommitTime) {
       return absl::DataLossError(fmt::format(
           "version edit: unknown tag {} at byte {}", tag, field_offset));
     }
@@ -359,6 +375,15 @@ absl::StatusOr<VersionEdit> VersionEdit::Decode(std::string_view in) {
         edit.ready_rollups.push_back(r);
         break;
       }
+      case kCommitTime: {
+        CommitTime t;
+        if (auto s = p.Varint("version", &t.version); !s.ok()) return s;
+        if (auto s = p.Varint("unix_micros", &t.unix_micros); !s.ok()) {
+          return s;
+        }
+        edit.commit_times.push_back(t);
+        break;
+      }
     }
   }
   return edit;
@@ -395,7 +420,22 @@ std::string VersionEdit::DebugString() const {
   for (const RollupReady& r : ready_rollups) {
     out += fmt::format(" rollup {} ready @{}", r.table_id, r.version);
   }
+  if (commit_times.size() == 1) {
+    out += fmt::format(" committed {}", FormatUnixMicros(commit_times[0].unix_micros));
+  } else if (!commit_times.empty()) {
+    out += fmt::format(" commit_times={} (v{} {} .. v{} {})",
+                       commit_times.size(), commit_times.front().version,
+                       FormatUnixMicros(commit_times.front().unix_micros),
+                       commit_times.back().version,
+                       FormatUnixMicros(commit_times.back().unix_micros));
+  }
   return out;
+}
+
+std::string FormatUnixMicros(uint64_t unix_micros) {
+  const absl::Time t = absl::FromUnixMicros(static_cast<int64_t>(
+      std::min<uint64_t>(unix_micros, std::numeric_limits<int64_t>::max())));
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
 }
 
 }  // namespace mesa::internal

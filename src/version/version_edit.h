@@ -106,6 +106,15 @@ struct RollupReady {
   friend bool operator==(const RollupReady&, const RollupReady&) = default;
 };
 
+// When a version was committed, in microseconds since the Unix epoch (the
+// database's clock, made non-decreasing across versions).
+struct CommitTime {
+  uint64_t version = 0;
+  uint64_t unix_micros = 0;
+
+  friend bool operator==(const CommitTime&, const CommitTime&) = default;
+};
+
 // Names one live delta to remove.
 struct DeltaId {
   uint32_t table_id = 0;
@@ -128,12 +137,14 @@ struct VersionEdit {
   std::optional<uint64_t> next_file_number;
 
   // Applied in this order: dropped tables, created tables, removed deltas,
-  // added deltas, ready rollups.
+  // added deltas, ready rollups. Commit times are not part of a Version:
+  // VersionSet keeps them (the time-based history window).
   std::vector<uint32_t> dropped_tables;
   std::vector<TableInfo> created_tables;
   std::vector<DeltaId> removed_deltas;
   std::vector<DeltaMeta> added_deltas;
   std::vector<RollupReady> ready_rollups;
+  std::vector<CommitTime> commit_times;
 
   bool is_commit() const { return !snapshot && version.has_value(); }
 
@@ -156,6 +167,9 @@ struct VersionEdit {
 
   friend bool operator==(const VersionEdit&, const VersionEdit&) = default;
 };
+
+// "2026-11-25T19:00:00.000000Z": a commit time for logs and mesa-inspect.
+std::string FormatUnixMicros(uint64_t unix_micros);
 
 }  // namespace mesa::internal
 

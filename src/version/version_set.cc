@@ -44,6 +44,7 @@ absl::Status VersionSet::Recover() {
 
   auto state = std::make_shared<const Version>();
   LiveFileMap live_files;
+  CommitTimeLog times;
   uint64_t next_file = 1;
 
   absl::StatusOr<uint64_t> number = ReadCurrentManifest(fs, dir);
@@ -97,6 +98,8 @@ absl::Status VersionSet::Recover() {
       absl::StatusOr<AppliedEdit> applied =
           ApplyEdit(*state, live_files, *edit, on_obsolete_);
       if (!applied.ok()) return fail(applied.status());
+      if (absl::Status s = times.Check(*edit); !s.ok()) return fail(s);
+      times.Apply(*edit, applied->version->oldest_version());
       UpdateLiveFiles(*applied, &live_files);
       state = std::move(applied->version);
       next_file = std::max(next_file, edit->next_file_number.value_or(0));
@@ -111,6 +114,10 @@ absl::Status VersionSet::Recover() {
   MutexLock l(&apply_mu_);
   live_files_ = std::move(live_files);
   {
+    MutexLock t(&times_mu_);
+    commit_times_ = std::move(times);
+  }
+  {
     MutexLock c(&current_mu_);
     current_ = state;
   }
@@ -119,10 +126,21 @@ absl::Status VersionSet::Recover() {
   return absl::OkStatus();
 }
 
-absl::Status VersionSet::StartManifest(const Version& version,
-                                       uint64_t number) {
+absl::Status VersionSet::StartManifest(
+    const Version& version, uint64_t number,
+    const std::vector<CommitTime>& new_times) {
   VersionEdit snapshot = version.ToSnapshotEdit();
   snapshot.next_file_number = next_file_number_.load();
+  {
+    MutexLock t(&times_mu_);
+    snapshot.commit_times =
+        commit_times_.Range(version.oldest_version(), version.version());
+  }
+  for (const CommitTime& t : new_times) {
+    if (t.version >= version.oldest_version()) {
+      snapshot.commit_times.push_back(t);
+    }
+  }
   MESA_ASSIGN_OR_RETURN(
       std::unique_ptr<ManifestWriter> writer,
       ManifestWriter::Create(options_.fs, options_.dir, number));
@@ -196,17 +214,26 @@ absl::Status VersionSet::ApplyLocked(VersionEdit edit,
 
   MESA_ASSIGN_OR_RETURN(AppliedEdit applied,
                         ApplyEdit(*base, live_files_, edit, on_obsolete_));
+  {
+    MutexLock t(&times_mu_);
+    MESA_RETURN_IF_ERROR(commit_times_.Check(edit));
+  }
 
   const bool rotate = manifest_->size() >=
                       std::max(options_.max_manifest_size, 2 * snapshot_size_);
   absl::Status s =
-      rotate ? StartManifest(*applied.version, manifest_->number() + 1)
+      rotate ? StartManifest(*applied.version, manifest_->number() + 1,
+                             edit.commit_times)
              : manifest_->AddRecord(edit.Encode());
   if (!s.ok()) {
     write_error_ = s;
     return s;
   }
   UpdateLiveFiles(applied, &live_files_);
+  {
+    MutexLock t(&times_mu_);
+    commit_times_.Apply(edit, applied.version->oldest_version());
+  }
   for (const DeltaPtr& d : applied.removed) d->MarkObsolete();
   *removed = std::move(applied.removed);
   {
@@ -221,6 +248,23 @@ uint64_t VersionSet::NewFileNumber() { return next_file_number_.fetch_add(1); }
 
 std::vector<uint64_t> VersionSet::LiveFileNumbers() const {
   return current()->DeltaFileNumbers();
+}
+
+uint64_t VersionSet::NewestVersionCommittedBy(uint64_t unix_micros) const {
+  const uint64_t latest = current()->version();
+  MutexLock t(&times_mu_);
+  return std::min(latest,
+                  commit_times_.NewestVersionCommittedBy(unix_micros, latest));
+}
+
+std::optional<uint64_t> VersionSet::CommitTimeOf(uint64_t version) const {
+  MutexLock t(&times_mu_);
+  return commit_times_.TimeOf(version);
+}
+
+uint64_t VersionSet::LatestCommitTime() const {
+  MutexLock t(&times_mu_);
+  return commit_times_.latest_time();
 }
 
 uint64_t VersionSet::manifest_number() const {

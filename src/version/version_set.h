@@ -37,6 +37,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@
 #include "absl/status/statusor.h"
 #include "mesa/file_system.h"
 #include "src/util/mutex.h"
+#include "src/version/commit_time_log.h"
 #include "src/version/manifest_log.h"
 #include "src/version/version.h"
 #include "src/version/version_builder.h"
@@ -120,6 +122,15 @@ class VersionSet {
   // ObsoleteDeltaCallback instead.
   std::vector<uint64_t> LiveFileNumbers() const;
 
+  // The newest version committed at or before `unix_micros`, 0 if none
+  // (CommitTimeLog::NewestVersionCommittedBy at the current version).
+  uint64_t NewestVersionCommittedBy(uint64_t unix_micros) const;
+  // When `version` was committed, if it is readable and its time recorded.
+  std::optional<uint64_t> CommitTimeOf(uint64_t version) const;
+  // The latest recorded commit time (0 if none): the next commit's time
+  // must not be below it.
+  uint64_t LatestCommitTime() const;
+
   uint64_t manifest_number() const;
   uint64_t manifest_size() const;
   const RecoveryInfo& recovery_info() const { return recovery_; }
@@ -128,9 +139,12 @@ class VersionSet {
   explicit VersionSet(VersionSetOptions options);
 
   absl::Status Recover();
-  // Writes `version` as the snapshot of MANIFEST-<number>, switches CURRENT
-  // to it and deletes the previous manifest.
-  absl::Status StartManifest(const Version& version, uint64_t number)
+  // Writes `version` (with the recorded commit times of its readable
+  // versions, and `new_times` of an edit not yet in the log) as the
+  // snapshot of MANIFEST-<number>, switches CURRENT to it and deletes the
+  // previous manifest.
+  absl::Status StartManifest(const Version& version, uint64_t number,
+                             const std::vector<CommitTime>& new_times = {})
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
   // Deletes MANIFEST-* files other than the current one, and CURRENT.tmp.
   void DeleteStaleManifests() ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
@@ -153,6 +167,10 @@ class VersionSet {
   uint64_t snapshot_size_ ABSL_GUARDED_BY(apply_mu_) = 0;
   LiveFileMap live_files_ ABSL_GUARDED_BY(apply_mu_);
   absl::Status write_error_ ABSL_GUARDED_BY(apply_mu_);
+
+  // Written under apply_mu_ and times_mu_; read under times_mu_.
+  mutable Mutex times_mu_;
+  CommitTimeLog commit_times_ ABSL_GUARDED_BY(times_mu_);
 
   mutable Mutex current_mu_;
   std::shared_ptr<const Version> current_ ABSL_GUARDED_BY(current_mu_);

@@ -10,6 +10,7 @@
 #define MESA_TESTS_DB_DB_TEST_UTIL_H_
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -27,6 +28,8 @@
 #include "absl/status/statusor.h"
 #include "fmt/format.h"
 #include "gtest/gtest.h"
+#include "absl/time/time.h"
+#include "mesa/clock.h"
 #include "mesa/database.h"
 #include "src/workload/workload.h"
 #include "tests/testing/random_rows.h"
@@ -68,6 +71,22 @@ inline int Iterations(int fast, int slow) { return kSlowBuild ? slow : fast; }
 inline std::string Message(const absl::Status& s) {
   return std::string(s.message().data(), s.message().size());
 }
+
+// A clock the test sets by hand (Options::clock).
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(uint64_t micros) : micros_(micros) {}
+  uint64_t NowMicros() override { return micros_.load(); }
+  void Set(absl::Time t) {
+    micros_.store(static_cast<uint64_t>(absl::ToUnixMicros(t)));
+  }
+  void Advance(absl::Duration d) {
+    micros_.fetch_add(static_cast<uint64_t>(absl::ToInt64Microseconds(d)));
+  }
+
+ private:
+  std::atomic<uint64_t> micros_;
+};
 
 // Options for a test database on `fs` whose compaction is due after a few
 // commits: `cumulative_threshold` singletons make a cumulative, and a commit

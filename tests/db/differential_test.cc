@@ -116,6 +116,10 @@ class Harness {
   std::map<std::pair<std::string, uint64_t>, uint64_t> checksums_;
   uint64_t latest_ = 0;
   uint64_t last_oldest_ = 0;
+  // The clock every commit is stamped by, and each version's time.
+  testing::ManualClock clock_{1700000000000000};
+  std::map<uint64_t, uint64_t> commit_micros_;
+  uint64_t max_clock_ = 0;  // the latest time a compaction may have seen
   int next_table_ = 0;
   uint64_t operations_ = 0;
   uint64_t queries_ = 0, nonempty_queries_ = 0, resumes_ = 0;
@@ -130,6 +134,10 @@ Options Harness::RandomOptions() {
   o.max_pending_singletons = o.cumulative_threshold + rng_() % 3;
   o.background_threads = static_cast<int>(rng_() % 2);
   o.block_cache_bytes = rng_() % 2 ? 0 : size_t{1} << 20;
+  o.clock = &clock_;
+  // Half the time a time window too, of 0..19 minutes (commits advance
+  // the clock by up to two minutes).
+  if (rng_() % 2) o.history_time = absl::Minutes(static_cast<int64_t>(rng_() % 20));
   return o;
 }
 
@@ -287,10 +295,21 @@ void Harness::Commit() {
     }
     if (n > 0) added.emplace_back(t, std::move(rows));
   }
+  // Time moves on, now and then backwards (versions' times do not).
+  if (rng_() % 8 == 0) {
+    clock_.Advance(-absl::Seconds(static_cast<int64_t>(rng_() % 60)));
+  } else {
+    clock_.Advance(absl::Seconds(static_cast<int64_t>(rng_() % 120)));
+  }
+  max_clock_ = std::max(max_clock_, clock_.NowMicros());
+  const uint64_t stamp =
+      std::max(clock_.NowMicros(),
+               commit_micros_.empty() ? 0 : commit_micros_.rbegin()->second);
   auto v = db_->Commit(batch);
   ASSERT_TRUE(v.ok()) << v.status();
   ASSERT_EQ(*v, latest_ + 1);
   latest_ = *v;
+  commit_micros_[latest_] = stamp;
   for (auto& [t, rows] : added) t->AddBatch(latest_, std::move(rows));
   // Back-pressure keeps the singletons above the newest cumulative at or
   // below the limit (with no background thread, compaction runs inline).
@@ -393,8 +412,45 @@ void Harness::Verify() {
   if (oldest > last_oldest_) {
     ASSERT_GE(latest_ + 1, options_.history_versions);
     ASSERT_LE(oldest, latest_ + 1 - options_.history_versions);
+    // And every version that was the latest within history_time.
+    if (options_.history_time > absl::ZeroDuration()) {
+      const uint64_t window =
+          static_cast<uint64_t>(absl::ToInt64Microseconds(options_.history_time));
+      // The clock steps back now and then: a compaction may have read it
+      // at its latest.
+      const uint64_t cutoff = max_clock_ > window ? max_clock_ - window : 0;
+      uint64_t latest_at_cutoff = 0;
+      for (const auto& [version, micros] : commit_micros_) {
+        if (micros <= cutoff) latest_at_cutoff = version;
+      }
+      ASSERT_LE(oldest, latest_at_cutoff)
+          << "history_time " << absl::FormatDuration(options_.history_time);
+    }
   }
   last_oldest_ = oldest;
+  // Every readable version's commit time is the one it was stamped with.
+  if (latest_ > 0) {
+    const uint64_t v = std::max<uint64_t>(oldest, 1) +
+                       rng_() % (latest_ - std::max<uint64_t>(oldest, 1) + 1);
+    auto when = db_->CommitTime(v);
+    // (A background base compaction may fold v after the test chose it.)
+    const bool raced = options_.background_threads > 0 &&
+                       v < db_->OldestReadableVersion();
+    if (!raced) {
+      ASSERT_TRUE(when.ok()) << "version " << v << ": " << when.status();
+      ASSERT_EQ(static_cast<uint64_t>(absl::ToUnixMicros(*when)),
+                commit_micros_.at(v))
+          << "version " << v;
+      auto at = db_->VersionAt(*when);
+      ASSERT_TRUE(at.ok() || RacedWithCompaction(at.status(), v))
+          << at.status();
+      if (at.ok()) {
+        // The newest version with the same time.
+        ASSERT_GE(*at, v);
+        ASSERT_EQ(commit_micros_.at(*at), commit_micros_.at(v));
+      }
+    }
+  }
   {
     auto future = db_->NewReader(latest_ + 1);
     ASSERT_EQ(future.status().code(), absl::StatusCode::kInvalidArgument)

@@ -51,6 +51,11 @@ TEST(DbInspectTest, ListsVersionsAndVerifies) {
   ASSERT_EQ(Inspect({"versions", dir}, &out), 0) << out;
   EXPECT_NE(out.find("commit v4"), std::string::npos) << out;
   EXPECT_NE(out.find("create table"), std::string::npos) << out;
+  // Each commit with its time (this century's, by the system clock).
+  EXPECT_NE(out.find("committed 20"), std::string::npos) << out;
+  ASSERT_EQ(Inspect({"versions", dir, "--json"}, &out), 0) << out;
+  EXPECT_NE(out.find("\"committed_unix_micros\": 1"), std::string::npos)
+      << out;
   ASSERT_EQ(Inspect({"verify", dir}, &out), 0) << out;
   EXPECT_NE(out.find("OK"), std::string::npos) << out;
   ASSERT_EQ(Inspect({"ls", dir, "--json"}, &out), 0) << out;

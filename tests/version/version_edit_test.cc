@@ -165,6 +165,27 @@ TEST(VersionEditTest, GoldenRollup) {
   ExpectRoundTrip(e);
 }
 
+TEST(VersionEditTest, GoldenCommitTime) {
+  VersionEdit e;
+  e.version = 5;
+  e.commit_times = {{5, 1000}};
+  // version 5, then tag 11: version 5, 1000 = 0xe8 0x07.
+  EXPECT_EQ(Hex(e.Encode()), "02 05 0b 05 e8 07");
+  ExpectRoundTrip(e);
+  EXPECT_NE(e.DebugString().find("committed 1970-01-01T00:00:00.001000Z"),
+            std::string::npos)
+      << e.DebugString();
+
+  VersionEdit snapshot;
+  snapshot.snapshot = true;
+  snapshot.version = 9;
+  snapshot.oldest_version = 7;
+  snapshot.commit_times = {{7, 1}, {8, 1}, {9, 2}};
+  EXPECT_EQ(Hex(snapshot.Encode()),
+            "01 01 02 09 03 07 0b 07 01 0b 08 01 0b 09 02");
+  ExpectRoundTrip(snapshot);
+}
+
 TEST(VersionEditTest, RollupFieldsMustFollowTheirTablesInOrder) {
   VersionEdit e;
   e.created_tables = {MakeTable(3, "B"), MakeTable(5, "C"), MakeTable(7, "D")};

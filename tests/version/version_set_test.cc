@@ -362,6 +362,44 @@ TEST_F(VersionSetTest, RotatesTheManifest) {
   EXPECT_EQ(State(*vs->current()), expected);
 }
 
+// Commit times survive reopening and manifest rotation (each snapshot
+// carries those of the readable versions), and base compaction forgets
+// those of the versions it folds.
+TEST_F(VersionSetTest, CommitTimesReplayAndFollowTheReadableVersions) {
+  max_manifest_size_ = 600;
+  {
+    auto vs = Open();
+    VT_ASSERT_OK(CreateTable(vs.get(), 1, "t"));
+    for (uint64_t i = 1; i <= 40; ++i) {
+      VersionEdit e = CommitEdit(vs.get(), {1});
+      e.commit_times = {{*e.version, 1000 * i}};
+      VT_ASSERT_OK(vs->Apply(e));
+    }
+    EXPECT_EQ(vs->CommitTimeOf(7), 7000u);
+    VT_ASSERT_OK(BaseCompact(vs.get(), 1, 30));
+    EXPECT_EQ(vs->CommitTimeOf(29), std::nullopt);
+    EXPECT_EQ(vs->CommitTimeOf(30), 30000u);
+    EXPECT_EQ(vs->LatestCommitTime(), 40000u);
+    // A commit may not go back in time.
+    VersionEdit early = CommitEdit(vs.get(), {1});
+    early.commit_times = {{*early.version, 39999}};
+    ExpectInvalid(vs.get(), early, "before the latest recorded commit time");
+    // Rotate at least once more with the compacted state.
+    for (uint64_t i = 41; i <= 60; ++i) {
+      VersionEdit e = CommitEdit(vs.get(), {1});
+      e.commit_times = {{*e.version, 1000 * i}};
+      VT_ASSERT_OK(vs->Apply(e));
+    }
+  }
+  auto vs = Open();
+  EXPECT_EQ(vs->CommitTimeOf(29), std::nullopt);
+  for (uint64_t v = 30; v <= 60; ++v) {
+    EXPECT_EQ(vs->CommitTimeOf(v), 1000 * v) << "version " << v;
+  }
+  EXPECT_EQ(vs->NewestVersionCommittedBy(45500), 45u);
+  EXPECT_EQ(vs->NewestVersionCommittedBy(1), 29u);  // folded: count as older
+}
+
 TEST_F(VersionSetTest, DeletesStaleManifestsOnOpen) {
   Open();
   VT_ASSERT_OK(WriteFileAtomically(fs_.get(), "/db/MANIFEST-000099", "junk"));
@@ -497,6 +535,25 @@ TEST_F(ManifestReplayTest, ARecordThatDoesNotApplyIsDataLoss) {
   vs = VersionSet::Open(
       Options(WithManifest(std::string_view(bytes_).substr(starts_[1])).get()));
   EXPECT_EQ(vs.status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(ManifestReplayTest, ACommitTimeGoingBackIsDataLoss) {
+  VersionEdit first;
+  first.version = kEdits - 1;  // SetUp committed versions 1..kEdits - 2
+  first.commit_times = {{*first.version, 5000}};
+  VersionEdit second;
+  second.version = kEdits;
+  second.commit_times = {{*second.version, 4999}};
+  const std::string good = bytes_ + EncodeManifestRecord(first.Encode());
+  auto vs = VersionSet::Open(Options(WithManifest(good).get()));
+  ASSERT_TRUE(vs.ok()) << vs.status();
+  vs = VersionSet::Open(Options(
+      WithManifest(good + EncodeManifestRecord(second.Encode())).get()));
+  ASSERT_FALSE(vs.ok());
+  EXPECT_EQ(vs.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(vs.status().message().find("before the latest recorded commit"),
+            std::string::npos)
+      << vs.status();
 }
 
 TEST_F(ManifestReplayTest, ANewerFormatIsInvalidArgument) {
