@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "fmt/format.h"
 #include "src/bloom/split_block.h"
@@ -62,7 +63,9 @@ absl::Status DeltaReader::Load() {
       std::string_view index_bytes,
       ReadBytes(footer_.index.offset, footer_.index.size, &scratch));
   MESA_ASSIGN_OR_RETURN(index_, DecodeIndex(index_bytes, meta_, data_end_));
+  index_heads_.reserve(index_.size());
   for (const IndexEntry& e : index_) {
+    index_heads_.push_back(HeadOf(e.short_key));
     if (e.row_count > kMaxBlockRows) {
       return absl::DataLossError(fmt::format(
           "index: a block of {} rows exceeds the limit of {}", e.row_count,
@@ -100,10 +103,27 @@ bool DeltaReader::KeyMayMatch(std::string_view encoded_key) const {
                         h);
 }
 
+DeltaReader::KeyHead DeltaReader::HeadOf(std::string_view key) {
+  unsigned char buf[16] = {};
+  std::memcpy(buf, key.data(), std::min<size_t>(key.size(), 16));
+  KeyHead h;
+  for (int i = 0; i < 8; ++i) h.hi = h.hi << 8 | buf[i];
+  for (int i = 8; i < 16; ++i) h.lo = h.lo << 8 | buf[i];
+  return h;
+}
+
 size_t DeltaReader::FindStartBlock(std::string_view encoded_target) const {
   std::string_view cut = encoded_target.substr(0, meta_.short_key_length);
+  // Blocks whose heads are below the cut's have short keys below it, and
+  // those whose heads are above, above it; only equal heads need the
+  // strings.
+  const KeyHead head = HeadOf(cut);
+  auto [from, to] =
+      std::equal_range(index_heads_.begin(), index_heads_.end(), head);
+  const size_t lo = static_cast<size_t>(from - index_heads_.begin());
+  const size_t hi = static_cast<size_t>(to - index_heads_.begin());
   auto it = std::partition_point(
-      index_.begin(), index_.end(),
+      index_.begin() + lo, index_.begin() + hi,
       [&](const IndexEntry& e) { return std::string_view(e.short_key) < cut; });
   size_t first_not_below = static_cast<size_t>(it - index_.begin());
   return first_not_below == 0 ? 0 : first_not_below - 1;

@@ -131,6 +131,16 @@ class DeltaReader {
   Footer footer_;
   DeltaMetaSection meta_;
   std::vector<IndexEntry> index_;
+  // The first 16 bytes of each block's short key as two big-endian words,
+  // zero padded, in one array: FindStartBlock's binary search reads it
+  // instead of one heap string per step, and compares the strings only
+  // among blocks whose heads are equal. Different heads order as the keys.
+  struct KeyHead {
+    uint64_t hi = 0, lo = 0;
+    friend auto operator<=>(const KeyHead&, const KeyHead&) = default;
+  };
+  static KeyHead HeadOf(std::string_view key);
+  std::vector<KeyHead> index_heads_;
   uint32_t bloom_blocks_ = 0;
   uint64_t bloom_seed_ = 0;
   std::vector<uint32_t> bloom_;
