@@ -870,7 +870,20 @@ absl::StatusOr<Encoding> EncodeWords(const ColumnVector& column,
   constexpr bool kOrdered = kType != ColumnType::kDouble;
   const uint64_t* w = column.words().data();
   const size_t n = column.size();
-  const NumericStats stats = ComputeNumericStats<kType>(w, n);
+  NumericStats stats;
+  if (options.sketch != nullptr && options.sketch->n == n) {
+    // The caller's sketch ran this very pass (doubles: only runs count).
+    const ColumnSketch& k = *options.sketch;
+    stats.min = k.min;
+    stats.max = k.max;
+    stats.min_delta = k.min_delta;
+    stats.max_delta = k.max_delta;
+    stats.delta_overflows = k.delta_overflows;
+    stats.runs = k.runs;
+    stats.descents = k.descents;
+  } else {
+    stats = ComputeNumericStats<kType>(w, n);
+  }
   auto wanted = [&](Encoding e) { return Wanted(e, options, forced); };
   auto at = [](Encoding e) { return static_cast<int>(e); };
   size_t sizes[kNumEncodings];
@@ -1221,6 +1234,11 @@ ColumnSketch SketchColumn(const ColumnVector& column) {
   auto from = [&](const NumericStats& s, bool ordered) {  // NOLINT
     k.runs = s.runs;
     k.descents = s.descents;
+    k.min = s.min;
+    k.max = s.max;
+    k.min_delta = s.min_delta;
+    k.max_delta = s.max_delta;
+    k.delta_overflows = s.delta_overflows;
     if (ordered) {
       k.range_width = BitWidth(s.max - s.min);
       k.delta_width =
@@ -1263,8 +1281,25 @@ ColumnSketch SketchColumn(const ColumnVector& column) {
     sample[j] = column.is_string() ? HashValue(column.GetString(i))
                                    : column.GetWord(i);
   }
-  std::sort(sample, sample + m);
-  k.sample_distinct = static_cast<size_t>(std::unique(sample, sample + m) - sample);
+  // A 256-slot open-addressing set (slot value + 1; 0 is empty).
+  uint64_t slots[2 * kSample] = {};
+  bool zero_seen = false;
+  size_t distinct = 0;
+  for (size_t j = 0; j < m; ++j) {
+    const uint64_t v = sample[j];
+    if (v == ~uint64_t{0}) {
+      distinct += !zero_seen;  // the one value whose + 1 is 0
+      zero_seen = true;
+      continue;
+    }
+    size_t at = static_cast<size_t>(HashValue(v) >> 56);
+    while (slots[at] != 0 && slots[at] != v + 1) at = (at + 1) & 255;
+    if (slots[at] == 0) {
+      slots[at] = v + 1;
+      ++distinct;
+    }
+  }
+  k.sample_distinct = distinct;
   return k;
 }
 

@@ -49,6 +49,24 @@ bool EncodingApplies(Encoding e, ColumnType type);
 // HRLE), whose bodies a codec does not compress.
 bool IsEntropyCoded(Encoding e);
 
+// One pass of cheap statistics of a column: what a writer that reuses an
+// earlier chunk's choice of encoding compares to see whether the data
+// still looks the same (data_block.h, BlockChoices).
+struct ColumnSketch {
+  size_t n = 0;
+  size_t runs = 0;
+  size_t descents = 0;     // numbers: values below their predecessor
+  int range_width = 0;     // numbers: bits of max - min (ordered)
+  int delta_width = 64;    // numbers: bits of the range of differences
+  size_t bytes = 0;        // strings: total length
+  size_t sample_distinct = 0;  // distinct values among up to 128 spread out
+  // Numbers (ordered form; doubles: their bits as uint64), exactly as the
+  // encoder's statistics pass finds them, so it need not pass again.
+  uint64_t min = 0, max = 0;
+  int64_t min_delta = 0, max_delta = 0;
+  bool delta_overflows = false;
+};
+
 struct EncodeOptions {
   // Round bit-packed widths up to a multiple of 8. Set when the chunk will
   // be ZSTD-compressed: whole-byte values give the entropy coder whole
@@ -57,6 +75,9 @@ struct EncodeOptions {
   // Let EncodeColumn choose the entropy-coded encodings too (HFOR, HDELTA,
   // HDICT, HRLE). Default: false
   bool entropy_coding = false;
+  // SketchColumn of the very column being encoded, if the caller has it:
+  // the encoder then skips its own statistics pass. Default: nullptr
+  const ColumnSketch* sketch = nullptr;
 };
 
 // Appends to `dst` the body of the smallest encoding of all values of
@@ -77,18 +98,6 @@ Encoding EncodeColumn(const ColumnVector& column, const EncodeOptions& options,
                       std::string* dst, std::string* runner_up,
                       Encoding* runner_up_encoding);
 
-// One pass of cheap statistics of a column: what a writer that reuses an
-// earlier chunk's choice of encoding compares to see whether the data
-// still looks the same (data_block.h, BlockChoices).
-struct ColumnSketch {
-  size_t n = 0;
-  size_t runs = 0;
-  size_t descents = 0;     // numbers: values below their predecessor
-  int range_width = 0;     // numbers: bits of max - min (ordered)
-  int delta_width = 64;    // numbers: bits of the range of differences
-  size_t bytes = 0;        // strings: total length
-  size_t sample_distinct = 0;  // distinct values among up to 128 spread out
-};
 ColumnSketch SketchColumn(const ColumnVector& column);
 // Whether two sketches describe alike data: run and descent rates within
 // 2x, widths within 2 bits, string lengths within 1.25x, distinct values

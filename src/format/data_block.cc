@@ -47,12 +47,17 @@ void EncodeBlock(const RowBatch& rows, Codec codec, int level,
     bool chosen = false;
     ChunkChoice* memory = choices != nullptr ? &choices->columns[c] : nullptr;
     ColumnSketch sketch;
-    if (memory != nullptr && n > 0) sketch = SketchColumn(column);
+    EncodeOptions column_options = options;
+    if (memory != nullptr && n > 0) {
+      sketch = SketchColumn(column);
+      column_options.sketch = &sketch;
+    }
     if (!trial && memory->valid && n > 0 &&
         SketchesAlike(sketch, memory->sketch)) {
       // The last trial's encoding and codec, kept if about as small.
       raw.clear();
-      if (EncodeColumnAs(memory->encoding, column, options, &raw).ok()) {
+      if (EncodeColumnAs(memory->encoding, column, column_options, &raw)
+              .ok()) {
         e = memory->encoding;
         payload = raw;
         if (memory->codec != Codec::kNone && raw.size() >= 64) {
@@ -71,7 +76,8 @@ void EncodeBlock(const RowBatch& rows, Codec codec, int level,
       raw.clear();
       runner_up.clear();
       Encoding runner_up_encoding;
-      e = EncodeColumn(column, options, &raw, &runner_up, &runner_up_encoding);
+      e = EncodeColumn(column, column_options, &raw, &runner_up,
+                       &runner_up_encoding);
       used = Codec::kNone;
       payload = raw;
       // Entropy-coded bodies are stored as they are: no codec shrinks
