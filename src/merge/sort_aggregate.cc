@@ -33,20 +33,20 @@ namespace {
 
 constexpr size_t kMaxInlineWords = 4;
 
-uint64_t WordAt(std::string_view key, size_t w) {
-  if (key.size() >= 8 * w + 8) {
-    uint64_t v;
-    std::memcpy(&v, key.data() + 8 * w, 8);
-    return __builtin_bswap64(v);
-  }
-  uint64_t v = 0;
-  for (size_t i = 8 * w; i < 8 * w + 8; ++i) {
-    v = (v << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
-  }
+// Word w of `key`, zero padded. The key lies in an arena with at least 8
+// bytes after its end (EncodedKeys), so one unaligned load reads it.
+inline uint64_t WordAt(std::string_view key, size_t w) {
+  const size_t at = 8 * w;
+  if (at >= key.size()) return 0;
+  uint64_t v;
+  std::memcpy(&v, key.data() + at, 8);
+  v = __builtin_bswap64(v);
+  const size_t len = key.size() - at;
+  if (len < 8) v &= ~uint64_t{0} << (8 * (8 - len));
   return v;
 }
 
-// The rows' encoded keys, back to back.
+// The rows' encoded keys, back to back, then 8 zero bytes (for WordAt).
 struct EncodedKeys {
   std::string arena;
   std::vector<uint32_t> offsets;  // n + 1
@@ -192,6 +192,7 @@ RowBatch SortAndAggregateRows(const Schema& schema, const RowBatch& rows) {
     keys.max_size = std::max<size_t>(
         keys.max_size, keys.offsets[r + 1] - keys.offsets[r]);
   }
+  keys.arena.append(8, '\0');
   std::vector<uint32_t> order(n);
   std::vector<uint8_t> dup(n);
   SortKeys(keys, n, &order, &dup);
