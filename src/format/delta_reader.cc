@@ -583,11 +583,15 @@ int DeltaCursor::CompareRowToTarget(size_t r, const RowBatch& target,
 std::optional<size_t> DeltaCursor::DecodeSeekTarget(
     std::string_view encoded_target, RowBatch* target) {
   const Schema& schema = reader_->schema();
-  std::vector<ColumnType> key_types;
-  for (size_t k = 0; k < schema.num_keys(); ++k) {
-    key_types.push_back(schema.column(k).type);
+  if (target->num_columns() == schema.num_keys()) {
+    target->Clear();  // typed already: a repeated seek allocates nothing
+  } else {
+    std::vector<ColumnType> key_types;
+    for (size_t k = 0; k < schema.num_keys(); ++k) {
+      key_types.push_back(schema.column(k).type);
+    }
+    *target = RowBatch(key_types);
   }
-  *target = RowBatch(key_types);
   auto decoded = DecodeKey(encoded_target, schema, target);
   if (!decoded.ok()) {
     status_ = Annotate(decoded.status(),
@@ -615,7 +619,7 @@ void DeltaCursor::Seek(std::string_view encoded_target) {
   valid_ = false;
   at_upper_ = false;
   if (!status_.ok()) return;
-  RowBatch target;
+  RowBatch& target = seek_target_;
   const std::optional<size_t> decoded =
       DecodeSeekTarget(encoded_target, &target);
   if (!decoded) return;
@@ -650,7 +654,7 @@ void DeltaCursor::SeekForward(std::string_view encoded_target) {
     Seek(encoded_target);  // blocks in between are never read
     return;
   }
-  RowBatch target;
+  RowBatch& target = seek_target_;
   const std::optional<size_t> decoded =
       DecodeSeekTarget(encoded_target, &target);
   if (!decoded) {

@@ -212,6 +212,7 @@ class DeltaCursor {
                          size_t target_columns) const;
   // Decodes a seek target into `target` (one row of the key columns) and
   // returns how many key columns it holds; sets status_ on a bad target.
+  // `target` keeps its columns when it has the key's already.
   std::optional<size_t> DecodeSeekTarget(std::string_view encoded_target,
                                          RowBatch* target);
   // The first row at or after `from` in the current block that is >= the
@@ -227,6 +228,7 @@ class DeltaCursor {
   std::vector<int> key_positions_;
   RowBatch batch_;
   RowBatch seek_keys_;
+  RowBatch seek_target_;  // Seek's decoded target, reused by the next seek
   bool all_keys_projected_ = false;
   std::string upper_;
   RowBatch upper_keys_;  // upper_ decoded, upper_columns_ key columns

@@ -282,14 +282,15 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
     MESA_RETURN_IF_ERROR(cursor->status());
     inputs.push_back(std::move(cursor));
   }
-  merged_ = RowBatch(KeyTypes(schema_, options.projection));
   bounded_ = exact_ && !plan_.grouped && row_predicates_.empty();
   if (bounded_ && inputs.size() == 1) {
+    // The delta cursor's batches go out as they are: no merged_ batch.
     single_ = std::move(inputs[0]);
     input_done_ = ended;
-    direct_ = plan_.output == Iota(merged_.num_columns());
+    direct_ = plan_.output == Iota(options.projection.size());
     return absl::OkStatus();
   }
+  merged_ = RowBatch(KeyTypes(schema_, options.projection));
   if (narrow && inputs.size() == 1) {
     merge_ = MergingCursor::Single(schema_, std::move(inputs[0]));
   } else if (narrow) {
