@@ -104,6 +104,12 @@ std::vector<std::pair<std::string, Pairs>> Distributions(size_t n,
   add("geometric", [&](size_t) {
     return P{uint64_t{1} << (rng() % 40) | (rng() & 0xff), rng() % 2};
   });
+  // Short codes with an occasional wide value: pairs of values that share
+  // one store next to pairs that do not fit in one.
+  add("small, rare wide", [&](size_t) {
+    return P{rng() % 16 == 0 ? rng() >> (rng() % 8) : rng() % 8,
+             static_cast<int>(rng() % 5 == 0)};
+  });
   add("random 64-bit", [&](size_t) { return P{rng(), static_cast<int>(rng() % 2)}; });
   add("extremes", [&](size_t i) {
     const uint64_t v[] = {0, 1, kU64Max, kU64Max - 1, uint64_t{1} << 63,
