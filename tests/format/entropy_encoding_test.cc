@@ -225,14 +225,16 @@ TEST(EntropyEncodingTest, CodesAreAtMostElevenBits) {
 
 TEST(EntropyEncodingTest, SeveralTables) {
   std::mt19937_64 rng(mesa::testing::TestSeed(35));
-  const size_t n = 3000;
+  const size_t n = 3001;  // odd: the encoder's last value goes alone
   std::vector<uint64_t> m(n);
   std::vector<uint8_t> tags(n), contexts(n);
   std::vector<CodedHistogram> h(kMaxCodedTables, CodedHistogram(2));
   for (size_t i = 0; i < n; ++i) {
     contexts[i] = static_cast<uint8_t>(rng() % kMaxCodedTables);
-    // Each table sees a different distribution; table 3 a lone symbol.
+    // Each table sees a different distribution; table 3 a lone symbol,
+    // table 2 some full 64-bit values (pairs too wide for one store).
     m[i] = contexts[i] == 3 ? 77 : rng() % (uint64_t{10} << (8 * contexts[i]));
+    if (contexts[i] == 2 && rng() % 8 == 0) m[i] = rng();
     tags[i] = static_cast<uint8_t>(contexts[i] == 1 && rng() % 2);
     h[contexts[i]].Add(m[i], tags[i]);
   }
