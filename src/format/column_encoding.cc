@@ -147,16 +147,6 @@ inline void PutRleValue(uint64_t word, std::string* dst) {
 
 // ---------------------------------------------------------------- stats
 
-struct NumericStats {
-  uint64_t min = 0;  // ordered form
-  uint64_t max = 0;
-  int64_t min_delta = 0;  // of consecutive ordered values
-  int64_t max_delta = 0;
-  bool delta_overflows = false;  // a difference does not fit an int64
-  size_t runs = 0;
-  size_t descents = 0;  // values below their predecessor
-};
-
 // One branch-free pass; the RLE size, which needs a branch per run, is
 // computed separately and only when RLE could win.
 template <ColumnType kType>
@@ -873,14 +863,7 @@ absl::StatusOr<Encoding> EncodeWords(const ColumnVector& column,
   NumericStats stats;
   if (options.sketch != nullptr && options.sketch->n == n) {
     // The caller's sketch ran this very pass (doubles: only runs count).
-    const ColumnSketch& k = *options.sketch;
-    stats.min = k.min;
-    stats.max = k.max;
-    stats.min_delta = k.min_delta;
-    stats.max_delta = k.max_delta;
-    stats.delta_overflows = k.delta_overflows;
-    stats.runs = k.runs;
-    stats.descents = k.descents;
+    stats = options.sketch->stats;
   } else {
     stats = ComputeNumericStats<kType>(w, n);
   }
@@ -1232,13 +1215,7 @@ ColumnSketch SketchColumn(const ColumnVector& column) {
   k.n = column.size();
   if (k.n == 0) return k;
   auto from = [&](const NumericStats& s, bool ordered) {  // NOLINT
-    k.runs = s.runs;
-    k.descents = s.descents;
-    k.min = s.min;
-    k.max = s.max;
-    k.min_delta = s.min_delta;
-    k.max_delta = s.max_delta;
-    k.delta_overflows = s.delta_overflows;
+    k.stats = s;
     if (ordered) {
       k.range_width = BitWidth(s.max - s.min);
       k.delta_width =
@@ -1266,8 +1243,10 @@ ColumnSketch SketchColumn(const ColumnVector& column) {
       break;
     case ColumnType::kString: {
       const StringView col{column.offsets().data(), column.bytes().data()};
-      k.runs = 1;
-      for (size_t i = 1; i < k.n; ++i) k.runs += col.Get(i) != col.Get(i - 1);
+      k.stats.runs = 1;
+      for (size_t i = 1; i < k.n; ++i) {
+        k.stats.runs += col.Get(i) != col.Get(i - 1);
+      }
       k.bytes = column.bytes().size();
       break;
     }
@@ -1311,8 +1290,8 @@ bool SketchesAlike(const ColumnSketch& a, const ColumnSketch& b) {
     const double ry = (static_cast<double>(y) + b.n / 64.0) / b.n;
     return rx <= ry * factor && ry <= rx * factor;
   };
-  return rates_alike(a.runs, b.runs, 2) &&
-         rates_alike(a.descents, b.descents, 2) &&
+  return rates_alike(a.stats.runs, b.stats.runs, 2) &&
+         rates_alike(a.stats.descents, b.stats.descents, 2) &&
          rates_alike(a.bytes, b.bytes, 1.25) &&
          a.sample_distinct * 2 <= b.sample_distinct * 3 &&
          b.sample_distinct * 2 <= a.sample_distinct * 3 &&

@@ -52,19 +52,27 @@ bool IsEntropyCoded(Encoding e);
 // One pass of cheap statistics of a column: what a writer that reuses an
 // earlier chunk's choice of encoding compares to see whether the data
 // still looks the same (data_block.h, BlockChoices).
+// One pass of statistics over a column of numbers, in their ordered form
+// (doubles: their bits as uint64).
+struct NumericStats {
+  uint64_t min = 0;
+  uint64_t max = 0;
+  int64_t min_delta = 0;  // of consecutive ordered values
+  int64_t max_delta = 0;
+  bool delta_overflows = false;  // a difference does not fit an int64
+  size_t runs = 0;               // strings too
+  size_t descents = 0;           // values below their predecessor
+};
+
 struct ColumnSketch {
   size_t n = 0;
-  size_t runs = 0;
-  size_t descents = 0;     // numbers: values below their predecessor
+  // Exactly as the encoder's statistics pass finds them, so it need not
+  // pass again (strings: only runs).
+  NumericStats stats;
   int range_width = 0;     // numbers: bits of max - min (ordered)
   int delta_width = 64;    // numbers: bits of the range of differences
   size_t bytes = 0;        // strings: total length
   size_t sample_distinct = 0;  // distinct values among up to 128 spread out
-  // Numbers (ordered form; doubles: their bits as uint64), exactly as the
-  // encoder's statistics pass finds them, so it need not pass again.
-  uint64_t min = 0, max = 0;
-  int64_t min_delta = 0, max_delta = 0;
-  bool delta_overflows = false;
 };
 
 struct EncodeOptions {
