@@ -189,13 +189,18 @@ class CodedReader {
     int nbits = nbits_;
     size_t pos = pos_;
     const char* const data = data_;
-    const char* const tail = tail_ - tail_start_;  // tail + pos: its byte
+    // Past direct_end, byte pos is tail_[pos - tail_start_] (no pointer
+    // is formed outside tail_: that would be undefined).
+    const char* const tail = tail_;
+    const size_t tail_start = tail_start_;
     const size_t direct_end = direct_end_;
     const size_t limit = limit_;
     const uint64_t mask = mask_;
     const uint32_t* const tables = tables_;
     auto refill = [&] {
-      buf |= LoadFixed64((pos < direct_end ? data : tail) + pos) << nbits;
+      buf |= LoadFixed64(pos < direct_end ? data + pos
+                                          : tail + (pos - tail_start))
+             << nbits;
       pos += static_cast<size_t>((63 - nbits) >> 3);
       nbits |= 56;
     };
