@@ -6,7 +6,8 @@
 //
 // Numeric values are kept as 64-bit words: int32 and int64 sign-extended,
 // uint64 as is, double as its IEEE-754 bit pattern. Strings are kept as an
-// offsets array over one byte buffer.
+// offsets array over one byte buffer (a numeric column's offsets and bytes
+// stay empty: making or clearing one allocates nothing but its words).
 //
 // Thread safety: not thread-safe; a const ColumnVector or RowBatch may be
 // read from many threads.
@@ -27,7 +28,9 @@ namespace mesa {
 
 class ColumnVector {
  public:
-  explicit ColumnVector(ColumnType type = ColumnType::kInt64) : type_(type) {}
+  explicit ColumnVector(ColumnType type = ColumnType::kInt64) : type_(type) {
+    if (is_string()) offsets_.assign(1, 0);
+  }
 
   ColumnType type() const { return type_; }
   bool is_string() const { return type_ == ColumnType::kString; }
@@ -38,8 +41,10 @@ class ColumnVector {
 
   void Clear() {
     words_.clear();
-    offsets_.assign(1, 0);
-    bytes_.clear();
+    if (is_string()) {
+      offsets_.assign(1, 0);
+      bytes_.clear();
+    }
   }
   void Reserve(size_t rows) {
     if (is_string()) {
@@ -111,7 +116,7 @@ class ColumnVector {
  private:
   ColumnType type_;
   std::vector<uint64_t> words_;
-  std::vector<uint32_t> offsets_ = {0};
+  std::vector<uint32_t> offsets_;  // strings only: {0, end of value 0, ...}
   std::string bytes_;
 };
 

@@ -490,8 +490,8 @@ void DeltaCursor::SeekFrom(size_t b, const RowBatch* target,
     }
     // The first row in [lo, n) whose first `cols` key columns are not
     // below those of `t`'s row 0.
-    auto first_not_below = [&](size_t lo, const RowBatch& t, size_t cols) {
-      size_t hi = n;
+    auto first_not_below = [&](size_t lo, size_t hi, const RowBatch& t,
+                               size_t cols) {
       while (lo < hi) {
         const size_t mid = lo + (hi - lo) / 2;
         int c = 0;
@@ -506,12 +506,36 @@ void DeltaCursor::SeekFrom(size_t b, const RowBatch* target,
       }
       return lo;
     };
-    const size_t lo =
-        target == nullptr ? 0 : first_not_below(0, *target, target_columns);
+    const size_t lo = target == nullptr
+                          ? 0
+                          : first_not_below(0, n, *target, target_columns);
     if (lo == n) continue;  // every row is below the target
     size_t end = n;
     if (!upper_.empty()) {
-      end = first_not_below(lo, upper_keys_, upper_columns_);
+      // Galloping from `lo`: a short range's end is found among the rows
+      // about to be copied, not by a binary search over the rest of a
+      // block that is cold in the CPU caches.
+      auto below_upper = [&](size_t r) {
+        int c = 0;
+        for (size_t k = 0; k < upper_columns_ && c == 0; ++k) {
+          c = CompareCells(*key_cols[k], r, upper_keys_.column(k), 0);
+        }
+        return c < 0;
+      };
+      if (!below_upper(lo)) {
+        end = lo;
+      } else {
+        size_t known = lo, step = 1, hi = n;  // rows [lo, known] are below
+        while (known + step < n) {
+          if (!below_upper(known + step)) {
+            hi = known + step;
+            break;
+          }
+          known += step;
+          step *= 2;
+        }
+        end = first_not_below(known + 1, hi, upper_keys_, upper_columns_);
+      }
       at_upper_ = end < n;
     }
     block_ = b;

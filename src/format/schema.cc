@@ -123,6 +123,7 @@ std::optional<size_t> Schema::FindColumn(std::string_view name) const {
 
 uint64_t Schema::Fingerprint() const {
   std::string buf;
+  buf.reserve(16 + 24 * columns_.size());  // one allocation (scans plan it)
   internal::PutVarint64(&buf, columns_.size());
   internal::PutVarint64(&buf, num_keys_);
   for (const ColumnSpec& c : columns_) {

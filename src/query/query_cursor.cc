@@ -210,7 +210,11 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
   if (exact_) options.upper_bound = upper;
   std::vector<std::unique_ptr<DeltaCursor>> inputs;
   std::vector<const QueryDelta*> read;  // the deltas not pruned
-  RowBatch min_row(KeyTypes(schema_, Iota(nk)));
+  inputs.reserve(src_.deltas.size());
+  read.reserve(src_.deltas.size());
+  explain_deltas_.reserve(src_.deltas.size());
+  input_delta_.reserve(src_.deltas.size());
+  RowBatch min_row;
   for (const QueryDelta& d : src_.deltas) {
     DeltaExplain e;
     e.file_number = d.file_number;
@@ -225,7 +229,13 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
       skip = skip || (p.column < meta.zone_maps.size() &&
                       !meta.zone_maps[p.column].MayMatch(p));
     }
-    if (!skip && allow_seek_) {
+    // One interval: the min/max keys above decided it. Otherwise the
+    // first admitted key at or after the delta's smallest may still be
+    // past its largest.
+    if (!skip && allow_seek_ && !exact_) {
+      if (min_row.num_columns() == 0) {
+        min_row = RowBatch(KeyTypes(schema_, Iota(nk)));
+      }
       min_row.Clear();
       auto n = DecodeKey(meta.min_key, schema_, &min_row);
       if (n.ok() && *n == nk) {
@@ -283,6 +293,30 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
     inputs.push_back(std::move(cursor));
   }
   bounded_ = exact_ && !plan_.grouped && row_predicates_.empty();
+  if (bounded_ && inputs.size() > 1) {
+    // A delta with no row in the interval (the seek found none before the
+    // bound) takes no part in the merge: its counters go to the Explain
+    // now. A user's history in the base alone (most of R2's) then reads
+    // like one delta, with no merge.
+    size_t kept = 0;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!inputs[i]->Valid()) {
+        DeltaExplain& e = explain_deltas_[input_delta_[i]];
+        e.blocks_read = inputs[i]->stats().blocks_read;
+        e.blocks_skipped = inputs[i]->stats().blocks_skipped;
+        e.rows_decoded = inputs[i]->stats().rows_decoded;
+        continue;
+      }
+      input_delta_[kept] = input_delta_[i];
+      inputs[kept++] = std::move(inputs[i]);
+    }
+    inputs.resize(kept);
+    input_delta_.resize(kept);
+    if (kept == 0) {
+      input_done_ = true;
+      return absl::OkStatus();
+    }
+  }
   if (bounded_ && inputs.size() == 1) {
     // The delta cursor's batches go out as they are: no merged_ batch.
     single_ = std::move(inputs[0]);

@@ -43,6 +43,7 @@ void PutValue(const Value& v, std::string* dst) {
 
 uint64_t Fingerprint(const Schema& schema, const ScanSpec& spec) {
   std::string s;
+  s.reserve(256);
   PutFixed64(&s, schema.Fingerprint());
   PutVarint64(&s, spec.key_prefix.size());
   for (const Value& v : spec.key_prefix) PutValue(v, &s);
@@ -99,6 +100,13 @@ absl::StatusOr<ScanPlan> PlanScan(const Schema& schema, std::string_view table,
   if (spec.batch_rows == 0) {
     return absl::InvalidArgumentError("ScanSpec.batch_rows must be >= 1");
   }
+  // Sized up front: a short scan's planning is part of its latency, and
+  // each growth of these vectors is an allocation.
+  const size_t num_predicates = spec.key_prefix.size() + spec.lower.has_value() +
+                                spec.upper.has_value() + spec.filters.size();
+  plan.predicates.reserve(num_predicates);
+  plan.key_predicates.reserve(num_predicates);
+  plan.merged_predicates.reserve(num_predicates);
   auto add = [&](size_t c, CompareOp op,
                  const std::vector<Value>& values) -> absl::Status {
     MESA_ASSIGN_OR_RETURN(ColumnVector operands,
@@ -171,6 +179,9 @@ absl::StatusOr<ScanPlan> PlanScan(const Schema& schema, std::string_view table,
 
   // Output columns.
   std::vector<size_t> out_cols;  // schema indices
+  out_cols.reserve(spec.columns.empty() ? schema.num_columns()
+                                        : spec.columns.size());
+  plan.merge_values.reserve(schema.num_columns() - nk);
   if (spec.columns.empty()) {
     if (plan.grouped) {
       out_cols = plan.group_keys;
@@ -224,6 +235,9 @@ absl::StatusOr<ScanPlan> PlanScan(const Schema& schema, std::string_view table,
     plan.merged_predicates.push_back(std::move(m));
   }
 
+  plan.names.reserve(out_cols.size());
+  plan.types.reserve(out_cols.size());
+  plan.output.reserve(out_cols.size());
   for (size_t c : out_cols) {
     plan.names.push_back(schema.column(c).name);
     plan.types.push_back(schema.column(c).type);
