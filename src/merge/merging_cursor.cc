@@ -336,10 +336,45 @@ void MergingCursor::CopyRunFromSingle(size_t max_rows, RowBatch* out) {
   if (!in.Valid()) heap_.clear();
 }
 
+void MergingCursor::NextWindowed(size_t max_rows, RowBatch* out) {
+  if (window_ == nullptr) {
+    window_ = std::make_unique<MergeWindow>(schema_, value_columns_);
+  }
+  while (out->num_rows() < max_rows) {
+    if (window_->empty()) {
+      if (rows_since_seek_ < window_after_rows_) return;
+      size_t valid = 0;
+      for (const auto& in : inputs_) valid += in->Valid();
+      if (valid < 3) return;
+      size_t largest = 0;
+      const size_t rows = window_->Plan(inputs_, &largest);
+      // Mostly one input's rows: the heap copies its runs faster.
+      if (rows == 0 || largest * 8 > rows * 7) return;
+      heap_stale_ = true;
+      ++windows_;
+      absl::Status s = window_->Fill(inputs_);
+      if (!s.ok()) {
+        status_ = s;
+        return;
+      }
+    }
+    window_->Take(max_rows - out->num_rows(), out);
+  }
+}
+
 bool MergingCursor::NextBatch(size_t max_rows, RowBatch* out) {
   out->Clear();
   if (!status_.ok()) return false;
   if (by_prefix_) return NextByPrefix(max_rows, out);
+  if (compare_keys_ && inputs_.size() >= 3) {
+    NextWindowed(max_rows, out);
+    if (!status_.ok()) return false;
+    if (heap_stale_ && out->num_rows() < max_rows) {
+      heap_stale_ = false;
+      Rebuild();
+      if (!status_.ok()) return false;
+    }
+  }
   const size_t keys = schema_.num_keys();
   const size_t num_values = value_columns_.size();
   auto advance_top = [&]() {
@@ -408,6 +443,7 @@ bool MergingCursor::NextBatch(size_t max_rows, RowBatch* out) {
       if (!advance_top()) return false;
     }
   }
+  rows_since_seek_ += out->num_rows();
   return status_.ok() && out->num_rows() > 0;
 }
 
@@ -424,7 +460,16 @@ CursorStats MergingCursor::stats() const {
 void MergingCursor::SeekForward(std::string_view encoded_target) {
   if (!status_.ok()) return;
 
-  for (size_t i : heap_) inputs_[i]->SeekForward(encoded_target);
+  rows_since_seek_ = 0;
+  if (window_ != nullptr && !window_->empty() &&
+      window_->SkipBelow(encoded_target)) {
+    // The inputs are past the window's rows, so past the target too.
+    return;
+  }
+  for (auto& in : inputs_) {
+    if (in->Valid()) in->SeekForward(encoded_target);
+  }
+  heap_stale_ = false;
   Rebuild();
 }
 

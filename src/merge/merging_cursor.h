@@ -18,6 +18,7 @@
 #include "mesa/row_batch.h"
 #include "mesa/schema.h"
 #include "src/format/delta_reader.h"
+#include "src/merge/merge_window.h"
 
 namespace mesa::internal {
 
@@ -49,7 +50,18 @@ class MergingCursor {
   // Clears `out` (keys, then the value columns) and fills it with up to
   // `max_rows` merged rows in key order. False when no row is left (or on
   // error: check status()).
+  // Once kWindowAfterRows rows came out since the start or the last
+  // SeekForward (a short scan never gets there), batches merge by windows
+  // (merge_window.h) while at least three inputs are left and no input
+  // gives most of a window's rows; the heap merges the rest. The rows are
+  // the same either way.
   bool NextBatch(size_t max_rows, RowBatch* out);
+  static constexpr uint64_t kWindowAfterRows = 4096;
+  // For tests: windows from this many rows on (0: from the first batch;
+  // ~0: never).
+  void set_window_after_rows(uint64_t rows) { window_after_rows_ = rows; }
+  // How many windows were merged (each a sort of several inputs' rows).
+  uint64_t windows() const { return windows_; }
 
   const absl::Status& status() const { return status_; }
   // The value columns (schema indices) after the keys in each batch.
@@ -93,6 +105,9 @@ class MergingCursor {
   void SiftDown(size_t pos);
   void Rebuild();
   void CopyRunFromSingle(size_t max_rows, RowBatch* out);
+  // Appends windows' merged rows to `out` (up to max_rows) while windows
+  // pay; stops early when the heap should take over.
+  void NextWindowed(size_t max_rows, RowBatch* out);
 
   const Schema& schema_;
   // False for Single and ByPrefix: the inputs' columns need not be the
@@ -116,6 +131,14 @@ class MergingCursor {
   uint64_t next_block_ = 0;
   std::vector<std::unique_ptr<DeltaCursor>> inputs_;
   std::vector<size_t> heap_;  // indices of valid inputs, min-heap by key
+  // Windowed merging: the current window's rows not yet handed out come
+  // before every input's current row. After a window moved the inputs,
+  // heap_ and norms_ are stale until Rebuild.
+  std::unique_ptr<MergeWindow> window_;
+  bool heap_stale_ = false;
+  uint64_t rows_since_seek_ = 0;
+  uint64_t window_after_rows_ = kWindowAfterRows;
+  uint64_t windows_ = 0;
   absl::Status status_;
 };
 

@@ -1,0 +1,413 @@
+// Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
+
+#include "src/merge/merge_window.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+
+#include "src/format/key_coding.h"
+#include "src/merge/aggregate.h"
+
+namespace mesa::internal {
+namespace {
+
+constexpr size_t kKeyBytes = 32;
+// A row's bytes in MergeWindow::bytes_: the first kKeyBytes of its key
+// encoding, then room for a number that starts before kKeyBytes and ends
+// past it (it makes the key inexact; only its head counts).
+constexpr size_t kStride = kKeyBytes + 8;
+
+inline void StoreBig64(unsigned char* p, uint64_t v) {
+  v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
+}
+
+inline uint64_t LoadBig64(const unsigned char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+
+}  // namespace
+
+MergeWindow::MergeWindow(const Schema& schema,
+                         const std::vector<size_t>& value_columns)
+    : num_keys_(schema.num_keys()) {
+  for (size_t c = 0; c < num_keys_; ++c) {
+    types_.push_back(schema.column(c).type);
+    aggs_.push_back(Aggregation::kNone);
+  }
+  for (size_t c : value_columns) {
+    types_.push_back(schema.column(c).type);
+    aggs_.push_back(schema.column(c).aggregation);
+  }
+  window_ = RowBatch(types_);
+  group_start_.assign(1, 0);
+}
+
+int MergeWindow::CompareRows(const RowBatch& a, size_t i, const RowBatch& b,
+                             size_t j) const {
+  for (size_t c = 0; c < num_keys_; ++c) {
+    const ColumnVector& x = a.column(c);
+    const ColumnVector& y = b.column(c);
+    switch (types_[c]) {
+      case ColumnType::kInt32:
+      case ColumnType::kInt64: {
+        const int64_t u = x.GetInt64(i), v = y.GetInt64(j);
+        if (u != v) return u < v ? -1 : 1;
+        break;
+      }
+      case ColumnType::kUint64: {
+        const uint64_t u = x.GetWord(i), v = y.GetWord(j);
+        if (u != v) return u < v ? -1 : 1;
+        break;
+      }
+      case ColumnType::kDouble:
+      case ColumnType::kString: {
+        const int r = CompareValues(x, i, y, j);
+        if (r != 0) return r;
+        break;
+      }
+    }
+  }
+  return 0;
+}
+
+size_t MergeWindow::Plan(
+    const std::vector<std::unique_ptr<DeltaCursor>>& inputs,
+    size_t* largest) {
+  *largest = 0;
+  ends_.assign(inputs.size(), 0);
+  const size_t none = inputs.size();
+  size_t bound = none;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const DeltaCursor& in = *inputs[i];
+    if (!in.Valid()) continue;
+    if (bound == none) {
+      bound = i;
+      continue;
+    }
+    const RowBatch& a = in.batch();
+    const RowBatch& b = inputs[bound]->batch();
+    if (CompareRows(a, a.num_rows() - 1, b, b.num_rows() - 1) < 0) {
+      bound = i;
+    }
+  }
+  if (bound == none) return 0;
+  const RowBatch& bound_batch = inputs[bound]->batch();
+  const size_t bound_row = bound_batch.num_rows() - 1;
+  size_t total = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const DeltaCursor& in = *inputs[i];
+    if (!in.Valid()) continue;
+    const RowBatch& b = in.batch();
+    size_t lo = in.row(), hi = b.num_rows();
+    if (i != bound) {
+      // The first row above the bound.
+      while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (CompareRows(b, mid, bound_batch, bound_row) <= 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+    }
+    ends_[i] = i == bound ? hi : lo;
+    const size_t rows = ends_[i] - in.row();
+    total += rows;
+    *largest = std::max(*largest, rows);
+  }
+  return total;
+}
+
+absl::Status MergeWindow::Fill(
+    const std::vector<std::unique_ptr<DeltaCursor>>& inputs) {
+  Clear();
+  size_t contributors = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const DeltaCursor& in = *inputs[i];
+    if (!in.Valid() || ends_[i] <= in.row()) continue;
+    window_.AppendRows(in.batch(), in.row(), ends_[i]);
+    ++contributors;
+  }
+  // The window is gathered before any input moves: moving replaces an
+  // input's block, the bound's among them.
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    DeltaCursor& in = *inputs[i];
+    if (!in.Valid() || ends_[i] <= in.row()) continue;
+    in.Advance(ends_[i] - in.row());
+    if (!in.status().ok()) {
+      Clear();
+      return in.status();
+    }
+  }
+  const size_t n = window_.num_rows();
+  if (contributors <= 1) {
+    // One input's rows: sorted, each key once.
+    identity_ = true;
+    group_start_.resize(n + 1);
+    for (size_t i = 0; i <= n; ++i) group_start_[i] = static_cast<uint32_t>(i);
+    return absl::OkStatus();
+  }
+  NormalizeKeys();
+  if (!SortPacked()) SortWords();
+  return absl::OkStatus();
+}
+
+void MergeWindow::Clear() {
+  window_.Clear();
+  order_.clear();
+  group_start_.assign(1, 0);
+  identity_ = false;
+  any_dup_ = false;
+  next_ = 0;
+}
+
+void MergeWindow::NormalizeKeys() {
+  const size_t n = window_.num_rows();
+  bytes_.assign(n * kStride, 0);
+  pos_.assign(n, 0);
+  unsigned char* const base = bytes_.data();
+  // Column by column, so the type dispatch is hoisted out of the rows. As
+  // MergingCursor::Normalize (and AppendKeyPart): numbers big-endian with
+  // the sign flipped (doubles in total order), int32 in 4 bytes; strings
+  // with 0x00 escaped as 0x00 0xff, then 0x00 0x01. A column that starts
+  // at or past kKeyBytes is not written (the key is inexact).
+  for (size_t c = 0; c < num_keys_; ++c) {
+    const ColumnVector& col = window_.column(c);
+    const ColumnType type = types_[c];
+    if (type == ColumnType::kString) {
+      for (size_t r = 0; r < n; ++r) {
+        uint32_t p = pos_[r];
+        if (p >= kKeyBytes) {
+          pos_[r] = kKeyBytes + 1;
+          continue;
+        }
+        unsigned char* buf = base + r * kStride;
+        const std::string_view str = col.GetString(r);
+        size_t i = 0;
+        for (; i < str.size() && p < kKeyBytes; ++i) {
+          buf[p++] = static_cast<unsigned char>(str[i]);
+          if (str[i] == '\0' && p < kKeyBytes) buf[p++] = 0xff;
+        }
+        if (i < str.size() || p + 2 > kKeyBytes) {
+          p = kKeyBytes + 1;  // the rest (or the terminator) is cut off
+        } else {
+          buf[p++] = 0;
+          buf[p++] = 1;
+        }
+        pos_[r] = p;
+      }
+      continue;
+    }
+    const std::vector<uint64_t>& words = col.words();
+    if (type == ColumnType::kInt32) {
+      for (size_t r = 0; r < n; ++r) {
+        const uint32_t p = pos_[r];
+        if (p >= kKeyBytes) {
+          pos_[r] = kKeyBytes + 1;
+          continue;
+        }
+        const uint32_t v = __builtin_bswap32(
+            static_cast<uint32_t>(words[r]) ^ 0x80000000u);
+        std::memcpy(base + r * kStride + p, &v, 4);
+        pos_[r] = p + 4;
+      }
+      continue;
+    }
+    for (size_t r = 0; r < n; ++r) {
+      const uint32_t p = pos_[r];
+      if (p >= kKeyBytes) {
+        pos_[r] = kKeyBytes + 1;
+        continue;
+      }
+      StoreBig64(base + r * kStride + p, SortableWord(type, words[r]));
+      pos_[r] = p + 8;
+    }
+  }
+  words_.resize(4 * n);
+  inexact_.resize(n);
+  any_inexact_ = false;
+  size_t longest = 0;
+  for (size_t r = 0; r < n; ++r) {
+    const unsigned char* buf = base + r * kStride;
+    for (size_t w = 0; w < 4; ++w) words_[4 * r + w] = LoadBig64(buf + 8 * w);
+    inexact_[r] = pos_[r] > kKeyBytes;
+    any_inexact_ |= inexact_[r] != 0;
+    longest = std::max<size_t>(longest, std::min<size_t>(pos_[r], kKeyBytes));
+  }
+  num_words_ = (longest + 7) / 8;
+}
+
+bool MergeWindow::SortPacked() {
+  const size_t n = window_.num_rows();
+  if (any_inexact_ || n < 2) return false;
+  uint64_t varying[4] = {};
+  for (size_t r = 1; r < n; ++r) {
+    for (size_t w = 0; w < num_words_; ++w) {
+      varying[w] |= words_[4 * r + w] ^ words_[w];
+    }
+  }
+  // Per word, the span of bits that vary, most significant word first;
+  // packed side by side if they fit in 64 bits. The other bits are the
+  // same in every row, so equal packed keys are equal keys.
+  struct Field {
+    size_t word;
+    int low;
+    int width;
+  };
+  Field fields[4];
+  size_t num_fields = 0;
+  int bits = 0;
+  for (size_t w = 0; w < num_words_; ++w) {
+    if (varying[w] == 0) continue;
+    const int low = __builtin_ctzll(varying[w]);
+    const int width = 64 - __builtin_clzll(varying[w]) - low;
+    fields[num_fields++] = {w, low, width};
+    bits += width;
+  }
+  if (bits > 64) return false;
+  const size_t num_bytes = (static_cast<size_t>(bits) + 7) / 8;
+  packed_.resize(n);
+  packed_tmp_.resize(n);
+  for (size_t r = 0; r < n; ++r) {
+    uint64_t key = 0;
+    for (size_t f = 0; f < num_fields; ++f) {
+      const uint64_t v = words_[4 * r + fields[f].word] >> fields[f].low;
+      key = fields[f].width == 64
+                ? v
+                : (key << fields[f].width) |
+                      (v & ((uint64_t{1} << fields[f].width) - 1));
+    }
+    packed_[r] = {key, static_cast<uint32_t>(r)};
+  }
+  // Stable LSD radix sort, a byte per pass; the counts of every pass in
+  // one read of the keys.
+  std::vector<std::array<uint32_t, 256>> counts(num_bytes);
+  for (auto& c : counts) c.fill(0);
+  for (const Packed& e : packed_) {
+    for (size_t p = 0; p < num_bytes; ++p) ++counts[p][(e.key >> (8 * p)) & 0xff];
+  }
+  for (size_t p = 0; p < num_bytes; ++p) {
+    uint32_t sum = 0;
+    for (uint32_t& c : counts[p]) {
+      const uint32_t k = c;
+      c = sum;
+      sum += k;
+    }
+    const int shift = static_cast<int>(8 * p);
+    for (const Packed& e : packed_) {
+      packed_tmp_[counts[p][(e.key >> shift) & 0xff]++] = e;
+    }
+    packed_.swap(packed_tmp_);
+  }
+  order_.resize(n);
+  group_start_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    order_[i] = packed_[i].row;
+    if (i == 0 || packed_[i].key != packed_[i - 1].key) {
+      group_start_.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  any_dup_ = group_start_.size() < n;
+  group_start_.push_back(static_cast<uint32_t>(n));
+  return true;
+}
+
+void MergeWindow::SortWords() {
+  const size_t n = window_.num_rows();
+  const size_t nw = num_words_;
+  // Negative, zero or positive as rows a and b's keys.
+  auto compare = [&](uint32_t a, uint32_t b) {
+    for (size_t w = 0; w < nw; ++w) {
+      const uint64_t x = words_[4 * a + w], y = words_[4 * b + w];
+      if (x != y) return x < y ? -1 : 1;
+    }
+    if (!inexact_[a] && !inexact_[b]) return 0;
+    return CompareRows(window_, a, window_, b);
+  };
+  order_.resize(n);
+  for (size_t i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
+  // Ties go to the row number: rows of older inputs come first.
+  std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
+    const int c = compare(a, b);
+    return c != 0 ? c < 0 : a < b;
+  });
+  group_start_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    if (i == 0 || compare(order_[i - 1], order_[i]) != 0) {
+      group_start_.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  any_dup_ = group_start_.size() < n;
+  group_start_.push_back(static_cast<uint32_t>(n));
+}
+
+size_t MergeWindow::Take(size_t max_rows, RowBatch* out) {
+  const size_t g0 = next_;
+  const size_t g1 = std::min(group_start_.size() - 1, g0 + max_rows);
+  if (g1 <= g0) return 0;
+  if (identity_) {
+    out->AppendRows(window_, g0, g1);
+    next_ = g1;
+    return g1 - g0;
+  }
+  const uint32_t* start = group_start_.data();
+  const uint32_t* order = order_.data();
+  for (size_t c = 0; c < types_.size(); ++c) {
+    ColumnVector& dst = out->column(c);
+    const ColumnVector& src = window_.column(c);
+    const bool fold = c >= num_keys_ && any_dup_;
+    if (!src.is_string()) {
+      std::vector<uint64_t>& to = dst.words();
+      const uint64_t* from = src.words().data();
+      to.reserve(to.size() + (g1 - g0));
+      if (!fold) {
+        for (size_t g = g0; g < g1; ++g) to.push_back(from[order[start[g]]]);
+        continue;
+      }
+      const Aggregation agg = aggs_[c];
+      const ColumnType type = types_[c];
+      for (size_t g = g0; g < g1; ++g) {
+        uint64_t v = from[order[start[g]]];
+        for (uint32_t i = start[g] + 1; i < start[g + 1]; ++i) {
+          v = AggregateWords(agg, type, v, from[order[i]]);
+        }
+        to.push_back(v);
+      }
+      continue;
+    }
+    for (size_t g = g0; g < g1; ++g) {
+      dst.AppendFrom(src, order[start[g]]);
+      if (!fold) continue;
+      for (uint32_t i = start[g] + 1; i < start[g + 1]; ++i) {
+        AggregateIntoLast(aggs_[c], &dst, src, order[i]);
+      }
+    }
+  }
+  next_ = g1;
+  return g1 - g0;
+}
+
+bool MergeWindow::SkipBelow(std::string_view encoded_target) {
+  size_t lo = next_, hi = group_start_.size() - 1;
+  std::string key;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    const size_t row = identity_ ? mid : order_[group_start_[mid]];
+    key.clear();
+    AppendEncodedKey(window_, row, num_keys_, &key);
+    if (std::string_view(key) < encoded_target) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  next_ = lo;
+  return !empty();
+}
+
+}  // namespace mesa::internal
