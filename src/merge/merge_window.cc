@@ -30,6 +30,32 @@ inline uint64_t LoadBig64(const unsigned char* p) {
   return __builtin_bswap64(v);
 }
 
+// Stable LSD radix sort of `a` by the `num_bytes` bytes of key_of(e)
+// above bit `shift`, a byte per pass (`tmp` is scratch); the counts of
+// every pass come from one read of the keys.
+template <typename E, typename KeyOf>
+void RadixSort(std::vector<E>* a, std::vector<E>* tmp, size_t num_bytes,
+               int shift, KeyOf key_of) {
+  tmp->resize(a->size());
+  std::array<std::array<uint32_t, 256>, 8> counts{};
+  for (const E& e : *a) {
+    const uint64_t k = key_of(e) >> shift;
+    for (size_t p = 0; p < num_bytes; ++p) ++counts[p][(k >> (8 * p)) & 0xff];
+  }
+  for (size_t p = 0; p < num_bytes; ++p) {
+    uint32_t sum = 0;
+    for (uint32_t& c : counts[p]) {
+      const uint32_t k = c;
+      c = sum;
+      sum += k;
+    }
+    const int at = shift + static_cast<int>(8 * p);
+    std::array<uint32_t, 256>& next = counts[p];
+    for (const E& e : *a) (*tmp)[next[(key_of(e) >> at) & 0xff]++] = e;
+    a->swap(*tmp);
+  }
+}
+
 }  // namespace
 
 MergeWindow::MergeWindow(const Schema& schema,
@@ -105,7 +131,18 @@ size_t MergeWindow::Plan(
     const RowBatch& b = in.batch();
     size_t lo = in.row(), hi = b.num_rows();
     if (i != bound) {
-      // The first row above the bound.
+      // The first row above the bound: most inputs give a few rows of a
+      // window, so gallop from the current row, then search the last step.
+      size_t step = 1;
+      while (lo < hi) {
+        const size_t probe = std::min(hi, lo + step) - 1;
+        if (CompareRows(b, probe, bound_batch, bound_row) > 0) {
+          hi = probe;
+          break;
+        }
+        lo = probe + 1;
+        step *= 2;
+      }
       while (lo < hi) {
         const size_t mid = lo + (hi - lo) / 2;
         if (CompareRows(b, mid, bound_batch, bound_row) <= 0) {
@@ -169,16 +206,49 @@ void MergeWindow::Clear() {
 void MergeWindow::NormalizeKeys() {
   const size_t n = window_.num_rows();
   bytes_.assign(n * kStride, 0);
-  pos_.assign(n, 0);
   unsigned char* const base = bytes_.data();
   // Column by column, so the type dispatch is hoisted out of the rows. As
   // MergingCursor::Normalize (and AppendKeyPart): numbers big-endian with
   // the sign flipped (doubles in total order), int32 in 4 bytes; strings
   // with 0x00 escaped as 0x00 0xff, then 0x00 0x01. A column that starts
   // at or past kKeyBytes is not written (the key is inexact).
+  // Until the first string column, every row's column starts at the same
+  // byte (`fixed`), and pos_ is not kept.
+  size_t fixed = 0;
+  bool uniform = true, cut = false;
   for (size_t c = 0; c < num_keys_; ++c) {
     const ColumnVector& col = window_.column(c);
     const ColumnType type = types_[c];
+    if (uniform && type != ColumnType::kString) {
+      const std::vector<uint64_t>& words = col.words();
+      if (fixed >= kKeyBytes) {
+        cut = true;  // this column starts past what is compared
+        break;
+      }
+      unsigned char* at = base + fixed;
+      if (type == ColumnType::kInt32) {
+        for (size_t r = 0; r < n; ++r, at += kStride) {
+          const uint32_t v = __builtin_bswap32(
+              static_cast<uint32_t>(words[r]) ^ 0x80000000u);
+          std::memcpy(at, &v, 4);
+        }
+        fixed += 4;
+      } else {
+        for (size_t r = 0; r < n; ++r, at += kStride) {
+          StoreBig64(at, SortableWord(type, words[r]));
+        }
+        fixed += 8;
+      }
+      if (fixed > kKeyBytes) {
+        cut = true;  // the number runs past what is compared
+        break;
+      }
+      continue;
+    }
+    if (uniform) {
+      uniform = false;
+      pos_.assign(n, static_cast<uint32_t>(fixed));
+    }
     if (type == ColumnType::kString) {
       for (size_t r = 0; r < n; ++r) {
         uint32_t p = pos_[r];
@@ -228,6 +298,9 @@ void MergeWindow::NormalizeKeys() {
       pos_[r] = p + 8;
     }
   }
+  if (uniform) {
+    pos_.assign(n, static_cast<uint32_t>(cut ? kKeyBytes + 1 : fixed));
+  }
   words_.resize(4 * n);
   inexact_.resize(n);
   any_inexact_ = false;
@@ -271,9 +344,7 @@ bool MergeWindow::SortPacked() {
   }
   if (bits > 64) return false;
   const size_t num_bytes = (static_cast<size_t>(bits) + 7) / 8;
-  packed_.resize(n);
-  packed_tmp_.resize(n);
-  for (size_t r = 0; r < n; ++r) {
+  auto pack = [&](size_t r) {
     uint64_t key = 0;
     for (size_t f = 0; f < num_fields; ++f) {
       const uint64_t v = words_[4 * r + fields[f].word] >> fields[f].low;
@@ -282,34 +353,36 @@ bool MergeWindow::SortPacked() {
                 : (key << fields[f].width) |
                       (v & ((uint64_t{1} << fields[f].width) - 1));
     }
-    packed_[r] = {key, static_cast<uint32_t>(r)};
-  }
-  // Stable LSD radix sort, a byte per pass; the counts of every pass in
-  // one read of the keys.
-  std::vector<std::array<uint32_t, 256>> counts(num_bytes);
-  for (auto& c : counts) c.fill(0);
-  for (const Packed& e : packed_) {
-    for (size_t p = 0; p < num_bytes; ++p) ++counts[p][(e.key >> (8 * p)) & 0xff];
-  }
-  for (size_t p = 0; p < num_bytes; ++p) {
-    uint32_t sum = 0;
-    for (uint32_t& c : counts[p]) {
-      const uint32_t k = c;
-      c = sum;
-      sum += k;
-    }
-    const int shift = static_cast<int>(8 * p);
-    for (const Packed& e : packed_) {
-      packed_tmp_[counts[p][(e.key >> shift) & 0xff]++] = e;
-    }
-    packed_.swap(packed_tmp_);
-  }
+    return key;
+  };
   order_.resize(n);
   group_start_.clear();
-  for (size_t i = 0; i < n; ++i) {
-    order_[i] = packed_[i].row;
-    if (i == 0 || packed_[i].key != packed_[i - 1].key) {
-      group_start_.push_back(static_cast<uint32_t>(i));
+  // The row number fits beside the key in most windows: entries of one
+  // word, half the bytes each pass moves.
+  const int row_bits = 64 - __builtin_clzll(static_cast<uint64_t>(n - 1) | 1);
+  if (bits + row_bits <= 64) {
+    packed_words_.resize(n);
+    for (size_t r = 0; r < n; ++r) packed_words_[r] = pack(r) << row_bits | r;
+    RadixSort(&packed_words_, &packed_words_tmp_, num_bytes, row_bits,
+              [](uint64_t e) { return e; });
+    const uint64_t row_mask = (uint64_t{1} << row_bits) - 1;
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t e = packed_words_[i];
+      order_[i] = static_cast<uint32_t>(e & row_mask);
+      if (i == 0 || (e >> row_bits) != (packed_words_[i - 1] >> row_bits)) {
+        group_start_.push_back(static_cast<uint32_t>(i));
+      }
+    }
+  } else {
+    packed_.resize(n);
+    for (size_t r = 0; r < n; ++r) packed_[r] = {pack(r), static_cast<uint32_t>(r)};
+    RadixSort(&packed_, &packed_tmp_, num_bytes, 0,
+              [](const Packed& e) { return e.key; });
+    for (size_t i = 0; i < n; ++i) {
+      order_[i] = packed_[i].row;
+      if (i == 0 || packed_[i].key != packed_[i - 1].key) {
+        group_start_.push_back(static_cast<uint32_t>(i));
+      }
     }
   }
   any_dup_ = group_start_.size() < n;
@@ -357,6 +430,10 @@ size_t MergeWindow::Take(size_t max_rows, RowBatch* out) {
   }
   const uint32_t* start = group_start_.data();
   const uint32_t* order = order_.data();
+  // Each group's first (oldest) row, shared by the columns.
+  first_.resize(g1 - g0);
+  for (size_t g = g0; g < g1; ++g) first_[g - g0] = order[start[g]];
+  const uint32_t* first = first_.data();
   for (size_t c = 0; c < types_.size(); ++c) {
     ColumnVector& dst = out->column(c);
     const ColumnVector& src = window_.column(c);
@@ -366,13 +443,16 @@ size_t MergeWindow::Take(size_t max_rows, RowBatch* out) {
       const uint64_t* from = src.words().data();
       to.reserve(to.size() + (g1 - g0));
       if (!fold) {
-        for (size_t g = g0; g < g1; ++g) to.push_back(from[order[start[g]]]);
+        const size_t at = to.size();
+        to.resize(at + (g1 - g0));
+        uint64_t* dst_words = to.data() + at;
+        for (size_t i = 0; i < g1 - g0; ++i) dst_words[i] = from[first[i]];
         continue;
       }
       const Aggregation agg = aggs_[c];
       const ColumnType type = types_[c];
       for (size_t g = g0; g < g1; ++g) {
-        uint64_t v = from[order[start[g]]];
+        uint64_t v = from[first[g - g0]];
         for (uint32_t i = start[g] + 1; i < start[g + 1]; ++i) {
           v = AggregateWords(agg, type, v, from[order[i]]);
         }
@@ -381,7 +461,7 @@ size_t MergeWindow::Take(size_t max_rows, RowBatch* out) {
       continue;
     }
     for (size_t g = g0; g < g1; ++g) {
-      dst.AppendFrom(src, order[start[g]]);
+      dst.AppendFrom(src, first[g - g0]);
       if (!fold) continue;
       for (uint32_t i = start[g] + 1; i < start[g + 1]; ++i) {
         AggregateIntoLast(aggs_[c], &dst, src, order[i]);

@@ -87,6 +87,7 @@ class MergeWindow {
   size_t num_words_ = 0;  // words that are not zero in some row
   std::vector<uint32_t> order_;        // window rows in key order
   std::vector<uint32_t> group_start_;  // into order_; last: order_.size()
+  std::vector<uint32_t> first_;        // Take scratch
   bool any_dup_ = false;
   // One input's rows: in order, each key once (order_ is not filled).
   bool identity_ = false;
@@ -96,6 +97,7 @@ class MergeWindow {
     uint32_t row;
   };
   std::vector<Packed> packed_, packed_tmp_;
+  std::vector<uint64_t> packed_words_, packed_words_tmp_;  // key, then row
 };
 
 }  // namespace mesa::internal
