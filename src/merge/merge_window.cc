@@ -69,7 +69,6 @@ MergeWindow::MergeWindow(const Schema& schema,
     types_.push_back(schema.column(c).type);
     aggs_.push_back(schema.column(c).aggregation);
   }
-  window_ = RowBatch(types_);
   group_start_.assign(1, 0);
 }
 
@@ -160,42 +159,54 @@ size_t MergeWindow::Plan(
   return total;
 }
 
-absl::Status MergeWindow::Fill(
+void MergeWindow::Fill(
     const std::vector<std::unique_ptr<DeltaCursor>>& inputs) {
   Clear();
-  size_t contributors = 0;
+  size_t n = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const DeltaCursor& in = *inputs[i];
     if (!in.Valid() || ends_[i] <= in.row()) continue;
-    window_.AppendRows(in.batch(), in.row(), ends_[i]);
-    ++contributors;
+    runs_.push_back({i, &in.batch(), static_cast<uint32_t>(in.row()),
+                     static_cast<uint32_t>(ends_[i]),
+                     static_cast<uint32_t>(n)});
+    n += ends_[i] - in.row();
   }
-  // The window is gathered before any input moves: moving replaces an
-  // input's block, the bound's among them.
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    DeltaCursor& in = *inputs[i];
-    if (!in.Valid() || ends_[i] <= in.row()) continue;
-    in.Advance(ends_[i] - in.row());
+  rows_ = n;
+  if (runs_.size() <= 1) {
+    // One input's rows: sorted, each key once.
+    identity_ = true;
+    group_start_.resize(n + 1);
+    for (size_t i = 0; i <= n; ++i) group_start_[i] = static_cast<uint32_t>(i);
+    return;
+  }
+  refs_.resize(n);
+  for (size_t j = 0; j < runs_.size(); ++j) {
+    const Run& run = runs_[j];
+    uint64_t* to = refs_.data() + run.at;
+    for (uint32_t r = run.begin; r < run.end; ++r) *to++ = uint64_t{j} << 32 | r;
+  }
+  NormalizeKeys();
+  if (!SortPacked()) SortWords();
+}
+
+absl::Status MergeWindow::Release(
+    const std::vector<std::unique_ptr<DeltaCursor>>& inputs) {
+  // Moving an input replaces its block: only once no row of it is needed.
+  for (const Run& run : runs_) {
+    DeltaCursor& in = *inputs[run.input];
+    in.Advance(run.end - in.row());
     if (!in.status().ok()) {
       Clear();
       return in.status();
     }
   }
-  const size_t n = window_.num_rows();
-  if (contributors <= 1) {
-    // One input's rows: sorted, each key once.
-    identity_ = true;
-    group_start_.resize(n + 1);
-    for (size_t i = 0; i <= n; ++i) group_start_[i] = static_cast<uint32_t>(i);
-    return absl::OkStatus();
-  }
-  NormalizeKeys();
-  if (!SortPacked()) SortWords();
+  Clear();
   return absl::OkStatus();
 }
 
 void MergeWindow::Clear() {
-  window_.Clear();
+  runs_.clear();
+  rows_ = 0;
   order_.clear();
   group_start_.assign(1, 0);
   identity_ = false;
@@ -204,7 +215,7 @@ void MergeWindow::Clear() {
 }
 
 void MergeWindow::NormalizeKeys() {
-  const size_t n = window_.num_rows();
+  const size_t n = rows_;
   bytes_.assign(n * kStride, 0);
   unsigned char* const base = bytes_.data();
   // Column by column, so the type dispatch is hoisted out of the rows. As
@@ -217,28 +228,28 @@ void MergeWindow::NormalizeKeys() {
   size_t fixed = 0;
   bool uniform = true, cut = false;
   for (size_t c = 0; c < num_keys_; ++c) {
-    const ColumnVector& col = window_.column(c);
     const ColumnType type = types_[c];
     if (uniform && type != ColumnType::kString) {
-      const std::vector<uint64_t>& words = col.words();
       if (fixed >= kKeyBytes) {
         cut = true;  // this column starts past what is compared
         break;
       }
-      unsigned char* at = base + fixed;
-      if (type == ColumnType::kInt32) {
-        for (size_t r = 0; r < n; ++r, at += kStride) {
-          const uint32_t v = __builtin_bswap32(
-              static_cast<uint32_t>(words[r]) ^ 0x80000000u);
-          std::memcpy(at, &v, 4);
+      for (const Run& run : runs_) {
+        const uint64_t* words = run.batch->column(c).words().data();
+        unsigned char* at = base + size_t{run.at} * kStride + fixed;
+        if (type == ColumnType::kInt32) {
+          for (uint32_t r = run.begin; r < run.end; ++r, at += kStride) {
+            const uint32_t v = __builtin_bswap32(
+                static_cast<uint32_t>(words[r]) ^ 0x80000000u);
+            std::memcpy(at, &v, 4);
+          }
+        } else {
+          for (uint32_t r = run.begin; r < run.end; ++r, at += kStride) {
+            StoreBig64(at, SortableWord(type, words[r]));
+          }
         }
-        fixed += 4;
-      } else {
-        for (size_t r = 0; r < n; ++r, at += kStride) {
-          StoreBig64(at, SortableWord(type, words[r]));
-        }
-        fixed += 8;
       }
+      fixed += type == ColumnType::kInt32 ? 4 : 8;
       if (fixed > kKeyBytes) {
         cut = true;  // the number runs past what is compared
         break;
@@ -249,53 +260,45 @@ void MergeWindow::NormalizeKeys() {
       uniform = false;
       pos_.assign(n, static_cast<uint32_t>(fixed));
     }
-    if (type == ColumnType::kString) {
-      for (size_t r = 0; r < n; ++r) {
+    for (const Run& run : runs_) {
+      const ColumnVector& col = run.batch->column(c);
+      for (uint32_t src = run.begin, r = run.at; src < run.end; ++src, ++r) {
         uint32_t p = pos_[r];
         if (p >= kKeyBytes) {
           pos_[r] = kKeyBytes + 1;
           continue;
         }
-        unsigned char* buf = base + r * kStride;
-        const std::string_view str = col.GetString(r);
-        size_t i = 0;
-        for (; i < str.size() && p < kKeyBytes; ++i) {
-          buf[p++] = static_cast<unsigned char>(str[i]);
-          if (str[i] == '\0' && p < kKeyBytes) buf[p++] = 0xff;
-        }
-        if (i < str.size() || p + 2 > kKeyBytes) {
-          p = kKeyBytes + 1;  // the rest (or the terminator) is cut off
-        } else {
-          buf[p++] = 0;
-          buf[p++] = 1;
+        unsigned char* buf = base + size_t{r} * kStride;
+        switch (type) {
+          case ColumnType::kString: {
+            const std::string_view str = col.GetString(src);
+            size_t i = 0;
+            for (; i < str.size() && p < kKeyBytes; ++i) {
+              buf[p++] = static_cast<unsigned char>(str[i]);
+              if (str[i] == '\0' && p < kKeyBytes) buf[p++] = 0xff;
+            }
+            if (i < str.size() || p + 2 > kKeyBytes) {
+              p = kKeyBytes + 1;  // the rest (or the terminator) is cut off
+            } else {
+              buf[p++] = 0;
+              buf[p++] = 1;
+            }
+            break;
+          }
+          case ColumnType::kInt32: {
+            const uint32_t v = __builtin_bswap32(
+                static_cast<uint32_t>(col.GetWord(src)) ^ 0x80000000u);
+            std::memcpy(buf + p, &v, 4);
+            p += 4;
+            break;
+          }
+          default:
+            StoreBig64(buf + p, SortableWord(type, col.GetWord(src)));
+            p += 8;
+            break;
         }
         pos_[r] = p;
       }
-      continue;
-    }
-    const std::vector<uint64_t>& words = col.words();
-    if (type == ColumnType::kInt32) {
-      for (size_t r = 0; r < n; ++r) {
-        const uint32_t p = pos_[r];
-        if (p >= kKeyBytes) {
-          pos_[r] = kKeyBytes + 1;
-          continue;
-        }
-        const uint32_t v = __builtin_bswap32(
-            static_cast<uint32_t>(words[r]) ^ 0x80000000u);
-        std::memcpy(base + r * kStride + p, &v, 4);
-        pos_[r] = p + 4;
-      }
-      continue;
-    }
-    for (size_t r = 0; r < n; ++r) {
-      const uint32_t p = pos_[r];
-      if (p >= kKeyBytes) {
-        pos_[r] = kKeyBytes + 1;
-        continue;
-      }
-      StoreBig64(base + r * kStride + p, SortableWord(type, words[r]));
-      pos_[r] = p + 8;
     }
   }
   if (uniform) {
@@ -316,7 +319,7 @@ void MergeWindow::NormalizeKeys() {
 }
 
 bool MergeWindow::SortPacked() {
-  const size_t n = window_.num_rows();
+  const size_t n = rows_;
   if (any_inexact_ || n < 2) return false;
   uint64_t varying[4] = {};
   for (size_t r = 1; r < n; ++r) {
@@ -391,7 +394,7 @@ bool MergeWindow::SortPacked() {
 }
 
 void MergeWindow::SortWords() {
-  const size_t n = window_.num_rows();
+  const size_t n = rows_;
   const size_t nw = num_words_;
   // Negative, zero or positive as rows a and b's keys.
   auto compare = [&](uint32_t a, uint32_t b) {
@@ -400,7 +403,9 @@ void MergeWindow::SortWords() {
       if (x != y) return x < y ? -1 : 1;
     }
     if (!inexact_[a] && !inexact_[b]) return 0;
-    return CompareRows(window_, a, window_, b);
+    const uint64_t x = refs_[a], y = refs_[b];
+    return CompareRows(*runs_[x >> 32].batch, static_cast<uint32_t>(x),
+                       *runs_[y >> 32].batch, static_cast<uint32_t>(y));
   };
   order_.resize(n);
   for (size_t i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
@@ -424,47 +429,87 @@ size_t MergeWindow::Take(size_t max_rows, RowBatch* out) {
   const size_t g1 = std::min(group_start_.size() - 1, g0 + max_rows);
   if (g1 <= g0) return 0;
   if (identity_) {
-    out->AppendRows(window_, g0, g1);
+    const Run& run = runs_[0];
+    out->AppendRows(*run.batch, run.begin + g0, run.begin + g1);
     next_ = g1;
     return g1 - g0;
   }
   const uint32_t* start = group_start_.data();
   const uint32_t* order = order_.data();
+  const uint64_t* refs = refs_.data();
   // Each group's first (oldest) row, shared by the columns.
   first_.resize(g1 - g0);
-  for (size_t g = g0; g < g1; ++g) first_[g - g0] = order[start[g]];
-  const uint32_t* first = first_.data();
+  for (size_t g = g0; g < g1; ++g) first_[g - g0] = refs[order[start[g]]];
+  const uint64_t* first = first_.data();
   for (size_t c = 0; c < types_.size(); ++c) {
     ColumnVector& dst = out->column(c);
-    const ColumnVector& src = window_.column(c);
     const bool fold = c >= num_keys_ && any_dup_;
-    if (!src.is_string()) {
+    if (types_[c] != ColumnType::kString) {
+      bases_.resize(runs_.size());
+      for (size_t j = 0; j < runs_.size(); ++j) {
+        bases_[j] = runs_[j].batch->column(c).words().data();
+      }
+      const uint64_t* const* from = bases_.data();
+      auto word = [from](uint64_t ref) {
+        return from[ref >> 32][static_cast<uint32_t>(ref)];
+      };
       std::vector<uint64_t>& to = dst.words();
-      const uint64_t* from = src.words().data();
-      to.reserve(to.size() + (g1 - g0));
+      const size_t at = to.size();
+      to.resize(at + (g1 - g0));
+      uint64_t* dst_words = to.data() + at;
       if (!fold) {
-        const size_t at = to.size();
-        to.resize(at + (g1 - g0));
-        uint64_t* dst_words = to.data() + at;
-        for (size_t i = 0; i < g1 - g0; ++i) dst_words[i] = from[first[i]];
+        for (size_t i = 0; i < g1 - g0; ++i) dst_words[i] = word(first[i]);
         continue;
       }
       const Aggregation agg = aggs_[c];
       const ColumnType type = types_[c];
       for (size_t g = g0; g < g1; ++g) {
-        uint64_t v = from[first[g - g0]];
+        uint64_t v = word(first[g - g0]);
         for (uint32_t i = start[g] + 1; i < start[g + 1]; ++i) {
-          v = AggregateWords(agg, type, v, from[order[i]]);
+          v = AggregateWords(agg, type, v, word(refs[order[i]]));
         }
-        to.push_back(v);
+        dst_words[g - g0] = v;
+      }
+      continue;
+    }
+    auto column = [&](uint64_t ref) -> const ColumnVector& {
+      return runs_[ref >> 32].batch->column(c);
+    };
+    if (!fold) {
+      // The strings' bytes sized once, then copied: no append per row.
+      std::string& bytes = dst.bytes();
+      std::vector<uint32_t>& offsets = dst.offsets();
+      size_t total = bytes.size();
+      for (size_t i = 0; i < g1 - g0; ++i) {
+        const uint64_t f = first[i];
+        const std::vector<uint32_t>& o = column(f).offsets();
+        const uint32_t r = static_cast<uint32_t>(f);
+        total += o[r + 1] - o[r];
+      }
+      size_t at = bytes.size();
+      bytes.resize(total);
+      const size_t first_offset = offsets.size();
+      offsets.resize(first_offset + (g1 - g0));
+      char* to = bytes.data();
+      for (size_t i = 0; i < g1 - g0; ++i) {
+        const uint64_t f = first[i];
+        const ColumnVector& col = column(f);
+        const uint32_t r = static_cast<uint32_t>(f);
+        const uint32_t b = col.offsets()[r], e = col.offsets()[r + 1];
+        std::memcpy(to + at, col.bytes().data() + b, e - b);
+        at += e - b;
+        offsets[first_offset + i] = static_cast<uint32_t>(at);
       }
       continue;
     }
     for (size_t g = g0; g < g1; ++g) {
-      dst.AppendFrom(src, first[g - g0]);
+      const uint64_t f = first[g - g0];
+      dst.AppendFrom(column(f), static_cast<uint32_t>(f));
       if (!fold) continue;
       for (uint32_t i = start[g] + 1; i < start[g + 1]; ++i) {
-        AggregateIntoLast(aggs_[c], &dst, src, order[i]);
+        const uint64_t ref = refs[order[i]];
+        AggregateIntoLast(aggs_[c], &dst, column(ref),
+                          static_cast<uint32_t>(ref));
       }
     }
   }
@@ -477,9 +522,11 @@ bool MergeWindow::SkipBelow(std::string_view encoded_target) {
   std::string key;
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
-    const size_t row = identity_ ? mid : order_[group_start_[mid]];
+    const uint64_t ref =
+        identity_ ? runs_[0].begin + mid : refs_[order_[group_start_[mid]]];
     key.clear();
-    AppendEncodedKey(window_, row, num_keys_, &key);
+    AppendEncodedKey(*runs_[identity_ ? 0 : ref >> 32].batch,
+                     static_cast<uint32_t>(ref), num_keys_, &key);
     if (std::string_view(key) < encoded_target) {
       lo = mid + 1;
     } else {

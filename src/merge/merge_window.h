@@ -4,8 +4,9 @@
 // key space: the cumulatives ingest leaves): a window at a time instead of
 // a heap step per row (MergingCursor). The window's bound is the smallest
 // last key among the inputs' current blocks; every input's rows up to it
-// (a binary search in its block) are gathered, oldest input first, and
-// sorted together, stably, so equal keys combine in version order (REPLACE
+// (a search in its block) make the window, oldest input first, left in
+// place (no copy: the inputs move on once the window is handed out), and
+// are sorted together, stably, so equal keys combine in version order (REPLACE
 // keeps the newest) exactly as the heap merge combines them. No row above
 // the bound is in the window and every row at or below it is, so each key
 // is merged in exactly one window. (db/window_merge.h does the same for
@@ -49,9 +50,14 @@ class MergeWindow {
   // the heap, which copies that input's runs).
   size_t Plan(const std::vector<std::unique_ptr<DeltaCursor>>& inputs,
               size_t* largest);
-  // Gathers the rows Plan planned, moves the inputs past them and merges
-  // them. An input's error comes back (the window is then empty).
-  absl::Status Fill(const std::vector<std::unique_ptr<DeltaCursor>>& inputs);
+  // Merges the rows Plan planned. They stay in the inputs' blocks, so
+  // the inputs must not move until Release.
+  void Fill(const std::vector<std::unique_ptr<DeltaCursor>>& inputs);
+  // Moves the inputs past the window's rows (all handed out, or skipped)
+  // and empties it. An input's error comes back.
+  absl::Status Release(const std::vector<std::unique_ptr<DeltaCursor>>& inputs);
+  // Rows of the inputs the window holds (Release has not moved them).
+  bool holds_rows() const { return !runs_.empty(); }
 
   // No merged row left to hand out.
   bool empty() const { return next_ >= group_start_.size() - 1; }
@@ -78,7 +84,18 @@ class MergeWindow {
   std::vector<ColumnType> types_;     // of the batch columns
   std::vector<Aggregation> aggs_;     // of the batch columns (kNone: keys)
   std::vector<size_t> ends_;          // Plan: per input, its window end
-  RowBatch window_;                   // the gathered rows, oldest input first
+  // The window: rows [begin, end) of each contributing input's block, in
+  // input order (oldest first); window row numbers count through them.
+  struct Run {
+    size_t input;
+    const RowBatch* batch;
+    uint32_t begin, end;
+    uint32_t at;  // the window row number of `begin`
+  };
+  std::vector<Run> runs_;
+  size_t rows_ = 0;
+  std::vector<uint64_t> refs_;  // window row -> run << 32 | row in its block
+  std::vector<const uint64_t*> bases_;  // Take scratch
   std::vector<unsigned char> bytes_;  // NormalizeKeys scratch
   std::vector<uint32_t> pos_;
   std::vector<uint64_t> words_;  // row r: words_[4r .. 4r+4)
@@ -87,7 +104,7 @@ class MergeWindow {
   size_t num_words_ = 0;  // words that are not zero in some row
   std::vector<uint32_t> order_;        // window rows in key order
   std::vector<uint32_t> group_start_;  // into order_; last: order_.size()
-  std::vector<uint32_t> first_;        // Take scratch
+  std::vector<uint64_t> first_;        // Take scratch (refs)
   bool any_dup_ = false;
   // One input's rows: in order, each key once (order_ is not filled).
   bool identity_ = false;

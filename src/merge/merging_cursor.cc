@@ -336,12 +336,20 @@ void MergingCursor::CopyRunFromSingle(size_t max_rows, RowBatch* out) {
   if (!in.Valid()) heap_.clear();
 }
 
+bool MergingCursor::ReleaseWindow() {
+  if (window_ == nullptr || !window_->holds_rows()) return true;
+  absl::Status s = window_->Release(inputs_);
+  if (!s.ok()) status_ = s;
+  return s.ok();
+}
+
 void MergingCursor::NextWindowed(size_t max_rows, RowBatch* out) {
   if (window_ == nullptr) {
     window_ = std::make_unique<MergeWindow>(schema_, value_columns_);
   }
   while (out->num_rows() < max_rows) {
     if (window_->empty()) {
+      if (!ReleaseWindow()) return;
       if (rows_since_seek_ < window_after_rows_) return;
       size_t valid = 0;
       for (const auto& in : inputs_) valid += in->Valid();
@@ -352,11 +360,7 @@ void MergingCursor::NextWindowed(size_t max_rows, RowBatch* out) {
       if (rows == 0 || largest * 8 > rows * 7) return;
       heap_stale_ = true;
       ++windows_;
-      absl::Status s = window_->Fill(inputs_);
-      if (!s.ok()) {
-        status_ = s;
-        return;
-      }
+      window_->Fill(inputs_);
     }
     window_->Take(max_rows - out->num_rows(), out);
   }
@@ -370,6 +374,7 @@ bool MergingCursor::NextBatch(size_t max_rows, RowBatch* out) {
     NextWindowed(max_rows, out);
     if (!status_.ok()) return false;
     if (heap_stale_ && out->num_rows() < max_rows) {
+      if (!ReleaseWindow()) return false;
       heap_stale_ = false;
       Rebuild();
       if (!status_.ok()) return false;
@@ -466,6 +471,7 @@ void MergingCursor::SeekForward(std::string_view encoded_target) {
     // The inputs are past the window's rows, so past the target too.
     return;
   }
+  if (!ReleaseWindow()) return;
   for (auto& in : inputs_) {
     if (in->Valid()) in->SeekForward(encoded_target);
   }

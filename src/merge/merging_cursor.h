@@ -108,6 +108,9 @@ class MergingCursor {
   // Appends windows' merged rows to `out` (up to max_rows) while windows
   // pay; stops early when the heap should take over.
   void NextWindowed(size_t max_rows, RowBatch* out);
+  // Moves the inputs past the window's rows (MergeWindow::Release); false
+  // on an input's error (status_).
+  bool ReleaseWindow();
 
   const Schema& schema_;
   // False for Single and ByPrefix: the inputs' columns need not be the
@@ -132,8 +135,9 @@ class MergingCursor {
   std::vector<std::unique_ptr<DeltaCursor>> inputs_;
   std::vector<size_t> heap_;  // indices of valid inputs, min-heap by key
   // Windowed merging: the current window's rows not yet handed out come
-  // before every input's current row. After a window moved the inputs,
-  // heap_ and norms_ are stale until Rebuild.
+  // before every input's current row; the window's rows stay in the
+  // inputs' blocks, so nothing else moves an input until ReleaseWindow.
+  // After a window, heap_ and norms_ are stale until Rebuild.
   std::unique_ptr<MergeWindow> window_;
   bool heap_stale_ = false;
   uint64_t rows_since_seek_ = 0;
