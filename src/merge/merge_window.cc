@@ -14,21 +14,6 @@ namespace mesa::internal {
 namespace {
 
 constexpr size_t kKeyBytes = 32;
-// A row's bytes in MergeWindow::bytes_: the first kKeyBytes of its key
-// encoding, then room for a number that starts before kKeyBytes and ends
-// past it (it makes the key inexact; only its head counts).
-constexpr size_t kStride = kKeyBytes + 8;
-
-inline void StoreBig64(unsigned char* p, uint64_t v) {
-  v = __builtin_bswap64(v);
-  std::memcpy(p, &v, 8);
-}
-
-inline uint64_t LoadBig64(const unsigned char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return __builtin_bswap64(v);
-}
 
 // Stable LSD radix sort of `a` by the `num_bytes` bytes of key_of(e)
 // above bit `shift`, a byte per pass (`tmp` is scratch); the counts of
@@ -216,19 +201,35 @@ void MergeWindow::Clear() {
 
 void MergeWindow::NormalizeKeys() {
   const size_t n = rows_;
-  bytes_.assign(n * kStride, 0);
-  unsigned char* const base = bytes_.data();
-  // Column by column, so the type dispatch is hoisted out of the rows. As
-  // MergingCursor::Normalize (and AppendKeyPart): numbers big-endian with
-  // the sign flipped (doubles in total order), int32 in 4 bytes; strings
-  // with 0x00 escaped as 0x00 0xff, then 0x00 0x01. A column that starts
-  // at or past kKeyBytes is not written (the key is inexact).
+  // Each row's first kKeyBytes bytes of key encoding, as MergingCursor::
+  // Normalize (and AppendKeyPart) makes them: numbers big-endian with the
+  // sign flipped (doubles in total order), int32 in 4 bytes; strings with
+  // 0x00 escaped as 0x00 0xff, then 0x00 0x01. Built as four big-endian
+  // words: a number is ORed into the one or two words its bytes fall in,
+  // column by column, so the type dispatch is hoisted out of the rows. A
+  // key whose encoding does not fit is inexact (only its head is kept).
+  words_.assign(4 * n, 0);
+  uint64_t* const base = words_.data();
+  // Puts the ordered value `v` (its bytes from the top, `bytes` of them) at
+  // byte `p` of row `r`'s words; the bytes past kKeyBytes are dropped.
+  auto put = [base](size_t r, size_t p, uint64_t v) {
+    uint64_t* w = base + 4 * r + p / 8;
+    const int shift = static_cast<int>(p % 8) * 8;
+    w[0] |= v >> shift;
+    if (shift != 0 && p / 8 + 1 < 4) w[1] |= v << (64 - shift);
+  };
+  auto ordered = [](ColumnType type, uint64_t word) {
+    return type == ColumnType::kInt32
+               ? uint64_t{static_cast<uint32_t>(word) ^ 0x80000000u} << 32
+               : SortableWord(type, word);
+  };
   // Until the first string column, every row's column starts at the same
-  // byte (`fixed`), and pos_ is not kept.
+  // byte (`fixed`), and no position per row is kept.
   size_t fixed = 0;
   bool uniform = true, cut = false;
   for (size_t c = 0; c < num_keys_; ++c) {
     const ColumnType type = types_[c];
+    const size_t width = type == ColumnType::kInt32 ? 4 : 8;
     if (uniform && type != ColumnType::kString) {
       if (fixed >= kKeyBytes) {
         cut = true;  // this column starts past what is compared
@@ -236,20 +237,11 @@ void MergeWindow::NormalizeKeys() {
       }
       for (const Run& run : runs_) {
         const uint64_t* words = run.batch->column(c).words().data();
-        unsigned char* at = base + size_t{run.at} * kStride + fixed;
-        if (type == ColumnType::kInt32) {
-          for (uint32_t r = run.begin; r < run.end; ++r, at += kStride) {
-            const uint32_t v = __builtin_bswap32(
-                static_cast<uint32_t>(words[r]) ^ 0x80000000u);
-            std::memcpy(at, &v, 4);
-          }
-        } else {
-          for (uint32_t r = run.begin; r < run.end; ++r, at += kStride) {
-            StoreBig64(at, SortableWord(type, words[r]));
-          }
+        for (uint32_t r = run.begin, w = run.at; r < run.end; ++r, ++w) {
+          put(w, fixed, ordered(type, words[r]));
         }
       }
-      fixed += type == ColumnType::kInt32 ? 4 : 8;
+      fixed += width;
       if (fixed > kKeyBytes) {
         cut = true;  // the number runs past what is compared
         break;
@@ -268,49 +260,41 @@ void MergeWindow::NormalizeKeys() {
           pos_[r] = kKeyBytes + 1;
           continue;
         }
-        unsigned char* buf = base + size_t{r} * kStride;
-        switch (type) {
-          case ColumnType::kString: {
-            const std::string_view str = col.GetString(src);
-            size_t i = 0;
-            for (; i < str.size() && p < kKeyBytes; ++i) {
-              buf[p++] = static_cast<unsigned char>(str[i]);
-              if (str[i] == '\0' && p < kKeyBytes) buf[p++] = 0xff;
-            }
-            if (i < str.size() || p + 2 > kKeyBytes) {
-              p = kKeyBytes + 1;  // the rest (or the terminator) is cut off
-            } else {
-              buf[p++] = 0;
-              buf[p++] = 1;
-            }
-            break;
-          }
-          case ColumnType::kInt32: {
-            const uint32_t v = __builtin_bswap32(
-                static_cast<uint32_t>(col.GetWord(src)) ^ 0x80000000u);
-            std::memcpy(buf + p, &v, 4);
-            p += 4;
-            break;
-          }
-          default:
-            StoreBig64(buf + p, SortableWord(type, col.GetWord(src)));
-            p += 8;
-            break;
+        if (type != ColumnType::kString) {
+          put(r, p, ordered(type, col.GetWord(src)));
+          pos_[r] = static_cast<uint32_t>(p + width);
+          continue;
+        }
+        auto byte = [&](unsigned char b) {
+          base[4 * r + p / 8] |= uint64_t{b} << (56 - 8 * (p % 8));
+          ++p;
+        };
+        const std::string_view str = col.GetString(src);
+        size_t i = 0;
+        for (; i < str.size() && p < kKeyBytes; ++i) {
+          byte(static_cast<unsigned char>(str[i]));
+          if (str[i] == '\0' && p < kKeyBytes) byte(0xff);
+        }
+        if (i < str.size() || p + 2 > kKeyBytes) {
+          p = kKeyBytes + 1;  // the rest (or the terminator) is cut off
+        } else {
+          byte(0);
+          byte(1);
         }
         pos_[r] = p;
       }
     }
   }
-  if (uniform) {
-    pos_.assign(n, static_cast<uint32_t>(cut ? kKeyBytes + 1 : fixed));
-  }
-  words_.resize(4 * n);
   inexact_.resize(n);
+  if (uniform) {
+    std::fill(inexact_.begin(), inexact_.end(), cut);
+    any_inexact_ = cut && n > 0;
+    num_words_ = (std::min(fixed, kKeyBytes) + 7) / 8;
+    return;
+  }
   any_inexact_ = false;
   size_t longest = 0;
   for (size_t r = 0; r < n; ++r) {
-    const unsigned char* buf = base + r * kStride;
-    for (size_t w = 0; w < 4; ++w) words_[4 * r + w] = LoadBig64(buf + 8 * w);
     inexact_[r] = pos_[r] > kKeyBytes;
     any_inexact_ |= inexact_[r] != 0;
     longest = std::max<size_t>(longest, std::min<size_t>(pos_[r], kKeyBytes));

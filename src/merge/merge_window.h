@@ -96,8 +96,7 @@ class MergeWindow {
   size_t rows_ = 0;
   std::vector<uint64_t> refs_;  // window row -> run << 32 | row in its block
   std::vector<const uint64_t*> bases_;  // Take scratch
-  std::vector<unsigned char> bytes_;  // NormalizeKeys scratch
-  std::vector<uint32_t> pos_;
+  std::vector<uint32_t> pos_;  // NormalizeKeys scratch: bytes put per row
   std::vector<uint64_t> words_;  // row r: words_[4r .. 4r+4)
   std::vector<uint8_t> inexact_;
   bool any_inexact_ = false;
