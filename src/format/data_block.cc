@@ -19,7 +19,8 @@ constexpr uint64_t kMaxRawChunk = uint64_t{1} << 31;
 }  // namespace
 
 void EncodeBlock(const RowBatch& rows, Codec codec, int level,
-                 std::string* dst, BlockChoices* choices) {
+                 std::string* dst, BlockChoices* choices,
+                 const std::vector<ColumnSketch>* sketches) {
   const size_t begin = dst->size();
   const size_t num_columns = rows.num_columns();
   const size_t n = rows.num_rows();
@@ -49,7 +50,7 @@ void EncodeBlock(const RowBatch& rows, Codec codec, int level,
     ColumnSketch sketch;
     EncodeOptions column_options = options;
     if (memory != nullptr && n > 0) {
-      sketch = SketchColumn(column);
+      sketch = sketches != nullptr ? (*sketches)[c] : SketchColumn(column);
       column_options.sketch = &sketch;
     }
     if (!trial && memory->valid && n > 0 &&

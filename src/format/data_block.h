@@ -42,8 +42,11 @@ struct BlockChoices {
 // Appends the block holding every row of `rows` to `dst`. With `choices`
 // (one per file, updated), most blocks reuse the previous choice of each
 // column's encoding; without, every chunk tries every encoding.
+// `sketches`, if given, holds SketchColumn of each column of `rows` (a
+// caller that needs them too, for zone maps, computes them once).
 void EncodeBlock(const RowBatch& rows, Codec codec, int level,
-                 std::string* dst, BlockChoices* choices = nullptr);
+                 std::string* dst, BlockChoices* choices = nullptr,
+                 const std::vector<ColumnSketch>* sketches = nullptr);
 
 // One column chunk of a stored block, located but not decoded.
 struct ChunkInfo {

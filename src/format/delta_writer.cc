@@ -2,6 +2,9 @@
 
 #include "src/format/delta_writer.h"
 
+#include <algorithm>
+#include <functional>
+#include <string_view>
 #include <vector>
 
 #include "fmt/format.h"
@@ -19,6 +22,74 @@ namespace {
 // The hash seed of the per-file key filter; stored in the file, so it may
 // change without a format change.
 constexpr uint64_t kKeyFilterSeed = 0x6b65792d626c6f6full;  // "key-bloo"
+
+// Compares rows r and r - 1 of `col` for every r in `rows` (each >= 1):
+// a row whose value is smaller lowers *bad to it, a row whose value is
+// equal goes to `equal` (the next key column decides). Column at a time,
+// a loop per type: the order check costs a few loads per row, not a
+// CompareValues call per key column.
+template <typename Less, typename Value>
+void CompareWithPrevious(const std::vector<uint32_t>& rows, Less less,
+                         Value value, size_t* bad,
+                         std::vector<uint32_t>* equal) {
+  equal->clear();
+  for (uint32_t r : rows) {
+    const auto a = value(r), b = value(r - 1);
+    if (less(a, b)) {
+      *bad = std::min<size_t>(*bad, r);
+    } else if (!less(b, a)) {
+      equal->push_back(r);
+    }
+  }
+}
+
+// The first row r in (begin, end) of `rows` whose key is not greater than
+// row r - 1's, or `end`; *equal says whether its key is equal.
+size_t FirstOutOfOrder(const RowBatch& rows, size_t begin, size_t end,
+                       size_t keys, bool* equal) {
+  *equal = false;
+  if (end - begin < 2) return end;
+  thread_local std::vector<uint32_t> pending, next;
+  pending.resize(end - begin - 1);
+  for (size_t r = begin + 1; r < end; ++r) {
+    pending[r - begin - 1] = static_cast<uint32_t>(r);
+  }
+  size_t bad = end;
+  for (size_t c = 0; c < keys && !pending.empty(); ++c) {
+    const ColumnVector& col = rows.column(c);
+    const uint64_t* w = col.words().data();
+    switch (col.type()) {
+      case ColumnType::kInt32:
+      case ColumnType::kInt64:
+        CompareWithPrevious(
+            pending, std::less<int64_t>(),
+            [w](size_t r) { return static_cast<int64_t>(w[r]); }, &bad, &next);
+        break;
+      case ColumnType::kUint64:
+        CompareWithPrevious(
+            pending, std::less<uint64_t>(), [w](size_t r) { return w[r]; },
+            &bad, &next);
+        break;
+      case ColumnType::kDouble:
+        CompareWithPrevious(
+            pending, std::less<uint64_t>(),
+            [w](size_t r) { return DoubleOrderedBits(w[r]); }, &bad, &next);
+        break;
+      case ColumnType::kString:
+        CompareWithPrevious(
+            pending, std::less<std::string_view>(),
+            [&col](size_t r) { return col.GetString(r); }, &bad, &next);
+        break;
+    }
+    pending.swap(next);
+  }
+  // Rows left pending have keys equal to their predecessor's.
+  if (!pending.empty() && pending.front() < bad) {
+    *equal = true;
+    return pending.front();
+  }
+  return bad;
+}
 
 class DeltaWriterImpl final : public DeltaWriter {
  public:
@@ -59,17 +130,21 @@ class DeltaWriterImpl final : public DeltaWriter {
     const size_t keys = p_.schema.num_keys();
     // Strictly increasing keys: each row against the previous one. Nothing
     // is added when a row is out of order (the writer is then unusable).
-    for (size_t r = begin; r < end; ++r) {
-      if (r == begin && rows_added_ == 0) continue;
-      const int c = r > begin ? CompareKeys(rows, r, rows, r - 1, keys)
-                              : CompareKeys(rows, r, last_key_, 0, keys);
-      if (c <= 0) {
-        status_ = absl::InvalidArgumentError(fmt::format(
-            "{}: row {} of the batch has a key {} the previous row's; rows "
-            "must be added in strictly increasing key order",
-            p_.path, r, c == 0 ? "equal to" : "smaller than"));
-        return status_;
-      }
+    auto out_of_order = [&](size_t r, bool equal) {
+      status_ = absl::InvalidArgumentError(fmt::format(
+          "{}: row {} of the batch has a key {} the previous row's; rows "
+          "must be added in strictly increasing key order",
+          p_.path, r, equal ? "equal to" : "smaller than"));
+      return status_;
+    };
+    if (end > begin && rows_added_ > 0) {
+      const int c = CompareKeys(rows, begin, last_key_, 0, keys);
+      if (c <= 0) return out_of_order(begin, c == 0);
+    }
+    bool equal;
+    if (const size_t r = FirstOutOfOrder(rows, begin, end, keys, &equal);
+        r != end) {
+      return out_of_order(r, equal);
     }
     if (end > begin && rows_added_ == 0) {
       AppendEncodedKey(rows, begin, keys, &min_key_);
@@ -220,15 +295,25 @@ class DeltaWriterImpl final : public DeltaWriter {
     max_key_.clear();
     AppendEncodedKey(block_, block_.num_rows() - 1, p_.schema.num_keys(),
                      &max_key_);
+    // One statistics pass per column feeds both the encoder's choice and,
+    // for integers, the zone map (its least and greatest ordered values).
+    sketches_.resize(block_.num_columns());
     entry.zone_maps.reserve(block_.num_columns());
     for (size_t c = 0; c < block_.num_columns(); ++c) {
-      entry.zone_maps.push_back(
-          ZoneMap::Of(block_.column(c), 0, block_.num_rows()));
+      const ColumnVector& column = block_.column(c);
+      sketches_[c] = SketchColumn(column);
+      const ColumnType type = column.type();
+      if (type == ColumnType::kString || type == ColumnType::kDouble) {
+        entry.zone_maps.push_back(ZoneMap::Of(column, 0, block_.num_rows()));
+      } else {
+        entry.zone_maps.push_back(ZoneMap::OfOrderedInts(
+            type, sketches_[c].stats.min, sketches_[c].stats.max));
+      }
       file_zones_[c].Merge(entry.zone_maps.back());
     }
     block_bytes_.clear();
     EncodeBlock(block_, p_.options.codec, p_.options.zstd_level,
-                &block_bytes_, &choices_);
+                &block_bytes_, &choices_, &sketches_);
     entry.size = block_bytes_.size();
     MESA_RETURN_IF_ERROR(file_->Append(block_bytes_));
     offset_ += block_bytes_.size();
@@ -301,6 +386,7 @@ class DeltaWriterImpl final : public DeltaWriter {
   size_t fixed_row_bytes_ = 0;
   std::string block_bytes_;
   BlockChoices choices_;
+  std::vector<ColumnSketch> sketches_;  // of block_'s columns, by FlushBlock
   uint64_t offset_ = 0;
   uint64_t rows_added_ = 0;
   RowBatch last_key_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "src/format/key_coding.h"
+#include "src/util/status_macros.h"
 
 namespace mesa::internal {
 ZoneMap ZoneMap::Of(const ColumnVector& column, size_t begin, size_t end) {
@@ -34,6 +35,16 @@ ZoneMap ZoneMap::Of(const ColumnVector& column, size_t begin, size_t end) {
   z.bounds_.AppendString(lo.substr(0, kMaxStringBound));
   z.has_max_ = hi.size() <= kMaxStringBound;
   z.bounds_.AppendString(z.has_max_ ? hi : std::string_view());
+  return z;
+}
+
+ZoneMap ZoneMap::OfOrderedInts(ColumnType type, uint64_t min_ordered,
+                               uint64_t max_ordered) {
+  MESA_DCHECK(type == ColumnType::kInt32 || type == ColumnType::kInt64 ||
+              type == ColumnType::kUint64);
+  ZoneMap z(type);
+  z.bounds_.AppendWord(WordFromOrdered(type, min_ordered));
+  z.bounds_.AppendWord(WordFromOrdered(type, max_ordered));
   return z;
 }
 

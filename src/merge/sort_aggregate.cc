@@ -17,6 +17,11 @@
 // rows sort by it with a stable LSD radix sort, one pass per varying byte
 // (the ads key has 7). Equal packed keys are equal keys, since every other
 // byte is the same in all rows.
+//
+// The packed key is first tried straight from the key columns, with no
+// key encoding at all (merge/column_key_sort.h); the encoded keys are
+// built only when that fails (a string key longer than 8 bytes, or more
+// than 8 varying bytes).
 
 #include "src/merge/sort_aggregate.h"
 
@@ -26,6 +31,7 @@
 #include <vector>
 
 #include "src/format/key_coding.h"
+#include "src/merge/column_key_sort.h"
 #include "src/merge/aggregate.h"
 
 namespace mesa::internal {
@@ -105,11 +111,7 @@ bool SortPacked(const EncodedKeys& keys, size_t n, std::vector<uint32_t>* order,
     }
   }
   if (bytes.size() > 8) return false;
-  struct Entry {
-    uint64_t key;
-    uint32_t row;
-  };
-  std::vector<Entry> a(n), b(n);
+  std::vector<PackedEntry> a(n), b(n);
   for (size_t r = 0; r < n; ++r) {
     std::string_view k = keys.key(r);
     uint64_t packed = 0;
@@ -121,14 +123,7 @@ bool SortPacked(const EncodedKeys& keys, size_t n, std::vector<uint32_t>* order,
     }
     a[r] = {packed, static_cast<uint32_t>(r)};
   }
-  for (size_t pass = 0; pass < bytes.size(); ++pass) {
-    const int shift = static_cast<int>(8 * pass);
-    size_t count[257] = {};
-    for (const Entry& e : a) ++count[((e.key >> shift) & 0xff) + 1];
-    for (size_t i = 1; i < 257; ++i) count[i] += count[i - 1];
-    for (const Entry& e : a) b[count[(e.key >> shift) & 0xff]++] = e;
-    a.swap(b);
-  }
+  RadixSortPacked(static_cast<int>(bytes.size()), &a, &b);
   for (size_t i = 0; i < n; ++i) {
     (*order)[i] = a[i].row;
     (*dup)[i] = i > 0 && a[i].key == a[i - 1].key;
@@ -183,19 +178,21 @@ void SortKeys(const EncodedKeys& keys, size_t n, std::vector<uint32_t>* order,
 RowBatch SortAndAggregateRows(const Schema& schema, const RowBatch& rows) {
   const size_t n = rows.num_rows();
   const size_t num_keys = schema.num_keys();
-  EncodedKeys keys;
-  keys.offsets.reserve(n + 1);
-  keys.offsets.push_back(0);
-  for (size_t r = 0; r < n; ++r) {
-    AppendEncodedKey(rows, r, num_keys, &keys.arena);
-    keys.offsets.push_back(static_cast<uint32_t>(keys.arena.size()));
-    keys.max_size = std::max<size_t>(
-        keys.max_size, keys.offsets[r + 1] - keys.offsets[r]);
-  }
-  keys.arena.append(8, '\0');
   std::vector<uint32_t> order(n);
   std::vector<uint8_t> dup(n);
-  SortKeys(keys, n, &order, &dup);
+  if (!SortByKeyColumns(rows, num_keys, n, &order, &dup)) {
+    EncodedKeys keys;
+    keys.offsets.reserve(n + 1);
+    keys.offsets.push_back(0);
+    for (size_t r = 0; r < n; ++r) {
+      AppendEncodedKey(rows, r, num_keys, &keys.arena);
+      keys.offsets.push_back(static_cast<uint32_t>(keys.arena.size()));
+      keys.max_size = std::max<size_t>(
+          keys.max_size, keys.offsets[r + 1] - keys.offsets[r]);
+    }
+    keys.arena.append(8, '\0');
+    SortKeys(keys, n, &order, &dup);
+  }
 
   RowBatch out(schema);
   size_t groups = 0;
@@ -203,28 +200,56 @@ RowBatch SortAndAggregateRows(const Schema& schema, const RowBatch& rows) {
   for (size_t c = 0; c < schema.num_columns(); ++c) {
     ColumnVector& dst = out.column(c);
     const ColumnVector& src = rows.column(c);
-    dst.Reserve(groups);
-    if (c < num_keys || !src.is_string()) {
-      if (!src.is_string()) {
-        // Numbers: gather the words, then fold the duplicates in.
-        std::vector<uint64_t>& words = dst.words();
-        const std::vector<uint64_t>& from = src.words();
-        const Aggregation agg = schema.column(c).aggregation;
-        for (size_t i = 0; i < n; ++i) {
-          if (!dup[i]) {
-            words.push_back(from[order[i]]);
-          } else if (c >= num_keys) {
-            AggregateIntoLast(agg, &dst, src, order[i]);
-          }
-        }
+    if (!src.is_string()) {
+      // Numbers: gather the words, folding the duplicates in.
+      std::vector<uint64_t>& words = dst.words();
+      words.resize(groups);
+      uint64_t* const to = words.data();
+      const uint64_t* const from = src.words().data();
+      if (groups == n) {
+        for (size_t i = 0; i < n; ++i) to[i] = from[order[i]];
         continue;
       }
+      const Aggregation agg = schema.column(c).aggregation;
+      const ColumnType type = src.type();
+      const bool key = c < num_keys;
+      size_t k = 0;
       for (size_t i = 0; i < n; ++i) {
-        if (!dup[i]) dst.AppendFrom(src, order[i]);
+        const uint64_t w = from[order[i]];
+        if (!dup[i]) {
+          to[k++] = w;
+        } else if (!key) {
+          to[k - 1] = AggregateWords(agg, type, to[k - 1], w);
+        }
+      }
+      continue;
+    }
+    if (c < num_keys || groups == n) {
+      // Strings taken whole: the offsets first, then the bytes.
+      const uint32_t* const off = src.offsets().data();
+      const char* const bytes = src.bytes().data();
+      std::vector<uint32_t>& offsets = dst.offsets();
+      offsets.resize(groups + 1);
+      size_t total = 0, k = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (dup[i]) continue;
+        total += off[order[i] + 1] - off[order[i]];
+        offsets[++k] = static_cast<uint32_t>(total);
+      }
+      std::string& to = dst.bytes();
+      to.resize(total);
+      k = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (dup[i]) continue;
+        const uint32_t begin = off[order[i]];
+        std::memcpy(to.data() + offsets[k], bytes + begin,
+                    off[order[i] + 1] - begin);
+        ++k;
       }
       continue;
     }
     // A string value column: MIN, MAX or REPLACE.
+    dst.Reserve(groups);
     const Aggregation agg = schema.column(c).aggregation;
     for (size_t i = 0; i < n; ++i) {
       if (!dup[i]) {
