@@ -48,20 +48,24 @@ class ColumnTotals {
     return projection;
   }
 
-  // `rows` holds the columns of TotalsProjection.
-  void Add(const RowBatch& rows) {
+  // `rows` holds the columns of TotalsProjection from column
+  // `first_column` on (0; or the schema's key count for a batch of every
+  // schema column).
+  void Add(const RowBatch& rows, size_t first_column = 0) {
     const size_t n = rows.num_rows();
     if (n == 0) return;
     const size_t keys = schema_.num_keys();
     const size_t values = totals_.num_columns();
     size_t first = 0;
     if (totals_.num_rows() == 0 && values > 0) {
-      totals_.AppendRow(rows, 0);
+      for (size_t v = 0; v < values; ++v) {
+        totals_.column(v).AppendFrom(rows.column(first_column + v), 0);
+      }
       first = 1;
     }
     for (size_t v = 0; v < values; ++v) {
       const ColumnSpec& spec = schema_.column(keys + v);
-      const ColumnVector& col = rows.column(v);
+      const ColumnVector& col = rows.column(first_column + v);
       if (IsDoubleSum(spec)) {
         double m = 0;
         for (size_t r = 0; r < n; ++r) m += std::fabs(col.GetDouble(r));
@@ -171,16 +175,21 @@ absl::StatusOr<CompactionOutput> RunCompaction(const CompactionPlan& plan,
     cursors.back()->SeekToFirst();
     MESA_RETURN_IF_ERROR(cursors.back()->status());
   }
-  // Input totals: every input row, in version order.
+  // Input totals: every input row. The window merge hands them over as it
+  // reads them; the heap merge's inputs are read once more, in version
+  // order.
   ColumnTotals in_totals(schema);
-  CursorOptions totals_options;
-  totals_options.projection = ColumnTotals::TotalsProjection(schema);
-  for (const auto& reader : inputs) {
-    auto cursor = reader->NewCursor(totals_options);
-    for (cursor->SeekToFirst(); cursor->Valid(); cursor->NextBlock()) {
-      in_totals.Add(cursor->batch());
+  const bool window_merge = PreferWindowMerge(input_row_counts);
+  if (!window_merge) {
+    CursorOptions totals_options;
+    totals_options.projection = ColumnTotals::TotalsProjection(schema);
+    for (const auto& reader : inputs) {
+      auto cursor = reader->NewCursor(totals_options);
+      for (cursor->SeekToFirst(); cursor->Valid(); cursor->NextBlock()) {
+        in_totals.Add(cursor->batch());
+      }
+      MESA_RETURN_IF_ERROR(cursor->status());
     }
-    MESA_RETURN_IF_ERROR(cursor->status());
   }
 
   const std::string path = files->PathOf(file_number);
@@ -189,8 +198,15 @@ absl::StatusOr<CompactionOutput> RunCompaction(const CompactionPlan& plan,
       DeltaWriter::Create({files->fs(), path, schema, plan.output_min_version,
                            plan.output_max_version, options, 0}));
   RowBatch batch(schema);
-  if (PreferWindowMerge(input_row_counts)) {
+  if (window_merge) {
     WindowMerge merge(schema, std::move(cursors));
+    // Without value columns the totals count rows: column 0 stands in
+    // (TotalsProjection).
+    const size_t first_total_column =
+        schema.num_keys() < schema.num_columns() ? schema.num_keys() : 0;
+    merge.set_input_observer([&](const RowBatch& rows) {
+      in_totals.Add(rows, first_total_column);
+    });
     while (merge.NextBatch(&batch)) {
       MESA_RETURN_IF_ERROR(writer->Add(batch));
     }

@@ -80,6 +80,7 @@ bool WindowMerge::NextBatch(RowBatch* out) {
       return false;
     }
   }
+  if (observer_) observer_(window_);
   if (contributors == 1) {
     // One input's rows: sorted, each key once.
     std::swap(*out, window_);

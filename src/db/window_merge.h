@@ -17,6 +17,7 @@
 #ifndef MESA_DB_WINDOW_MERGE_H_
 #define MESA_DB_WINDOW_MERGE_H_
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -41,12 +42,21 @@ class WindowMerge {
 
   const absl::Status& status() const { return status_; }
 
+  // Called by NextBatch with every window's input rows (all schema
+  // columns, before they are merged): each input row is seen exactly
+  // once, which lets a compaction total its inputs without reading them
+  // a second time.
+  void set_input_observer(std::function<void(const RowBatch&)> observer) {
+    observer_ = std::move(observer);
+  }
+
  private:
   const Schema& schema_;
   std::vector<std::unique_ptr<DeltaCursor>> inputs_;
   std::vector<size_t> ends_;  // per input: the window's end in its block
   RowBatch window_;
   absl::Status status_;
+  std::function<void(const RowBatch&)> observer_;
 };
 
 // Whether a compaction of inputs of these row counts should merge by

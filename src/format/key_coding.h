@@ -8,6 +8,7 @@
 #define MESA_FORMAT_KEY_CODING_H_
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,22 @@ inline uint64_t SortableWord(ColumnType type, uint64_t w) {
     default:
       return w ^ (uint64_t{1} << 63);
   }
+}
+
+// A string of at most 8 bytes at `p` as a big-endian word, zero padded at
+// the end; `room` is the number of bytes readable from p. Strings of at
+// most 8 bytes order as (ShortStringWord, length) pairs do: a proper
+// prefix is padded with zeros, which are at most the longer string's
+// bytes there, and if those are zeros too the length decides.
+inline uint64_t ShortStringWord(const char* p, size_t len, size_t room) {
+  if (len == 0) return 0;
+  uint64_t v = 0;
+  if (room >= 8) {
+    std::memcpy(&v, p, 8);
+    return __builtin_bswap64(v) & (~uint64_t{0} << (8 * (8 - len)));
+  }
+  std::memcpy(&v, p, len);
+  return __builtin_bswap64(v);
 }
 
 // Appends the key encoding of row `row` of `column`.

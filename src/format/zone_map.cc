@@ -25,11 +25,43 @@ ZoneMap ZoneMap::Of(const ColumnVector& column, size_t begin, size_t end) {
     z.bounds_.AppendWord(w[hi_i]);
     return z;
   }
-  std::string_view lo = column.GetString(begin), hi = lo;
-  for (size_t i = begin + 1; i < end; ++i) {
-    std::string_view s = column.GetString(i);
-    if (s < lo) lo = s;
-    if (s > hi) hi = s;
+  std::string_view lo, hi;
+  const uint32_t* off = column.offsets().data();
+  bool all_short = true;
+  for (size_t i = begin; i < end && all_short; ++i) {
+    all_short = off[i + 1] - off[i] <= 8;
+  }
+  if (all_short) {
+    // (ShortStringWord, length) pairs order as the strings do: compared
+    // in registers, with no call per value.
+    const char* bytes = column.bytes().data();
+    const size_t size = column.bytes().size();
+    auto word = [&](size_t i) {
+      return ShortStringWord(bytes + off[i], off[i + 1] - off[i],
+                             size - off[i]);
+    };
+    uint64_t lo_w = word(begin), hi_w = lo_w;
+    uint32_t lo_n = off[begin + 1] - off[begin], hi_n = lo_n;
+    size_t lo_i = begin, hi_i = begin;
+    for (size_t i = begin + 1; i < end; ++i) {
+      const uint64_t w = word(i);
+      const uint32_t len = off[i + 1] - off[i];
+      if (w < lo_w || (w == lo_w && len < lo_n)) {
+        lo_w = w, lo_n = len, lo_i = i;
+      }
+      if (w > hi_w || (w == hi_w && len > hi_n)) {
+        hi_w = w, hi_n = len, hi_i = i;
+      }
+    }
+    lo = column.GetString(lo_i);
+    hi = column.GetString(hi_i);
+  } else {
+    lo = hi = column.GetString(begin);
+    for (size_t i = begin + 1; i < end; ++i) {
+      std::string_view s = column.GetString(i);
+      if (s < lo) lo = s;
+      if (s > hi) hi = s;
+    }
   }
   // A cut string is still a lower bound; a cut max is not an upper bound.
   z.bounds_.AppendString(lo.substr(0, kMaxStringBound));

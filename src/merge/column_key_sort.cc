@@ -3,7 +3,7 @@
 #include "src/merge/column_key_sort.h"
 
 #include <algorithm>
-#include <array>
+#include <bit>
 #include <cstring>
 
 #include "src/format/key_coding.h"
@@ -26,19 +26,6 @@ struct Field {
   const ColumnVector* column;
   int width;
 };
-
-// The bytes of a string of at most 8 bytes at `p` as a big-endian word,
-// zero padded at the end. `room`: the bytes readable from p.
-inline uint64_t ShortStringWord(const char* p, size_t len, size_t room) {
-  if (len == 0) return 0;
-  uint64_t v = 0;
-  if (room >= 8) {
-    std::memcpy(&v, p, 8);
-    return __builtin_bswap64(v) & (~uint64_t{0} << (8 * (8 - len)));
-  }
-  std::memcpy(&v, p, len);
-  return __builtin_bswap64(v);
-}
 
 // Calls fn(r, value) for rows 0 .. n of field `f`, a loop per kind.
 template <typename Fn>
@@ -120,25 +107,34 @@ bool ColumnFields(const RowBatch& rows, size_t num_keys,
 
 }  // namespace
 
-// The histograms of all bytes in one pass, then a pass per byte.
-void RadixSortPacked(int passes, std::vector<PackedEntry>* a,
+// Digits of at most 12 bits (4096 buckets, 16 KiB of counts: in L1),
+// as few passes as that allows, the bits spread evenly over them. The
+// histograms of all digits in one pass, then a scatter pass per digit.
+void RadixSortPacked(int key_bits, std::vector<PackedEntry>* a,
                      std::vector<PackedEntry>* b) {
-  std::vector<std::array<uint32_t, 256>> counts(passes);
-  for (auto& c : counts) c.fill(0);
+  if (key_bits <= 0) return;
+  constexpr int kMaxDigitBits = 12;
+  const int passes = (key_bits + kMaxDigitBits - 1) / kMaxDigitBits;
+  const int digit_bits = (key_bits + passes - 1) / passes;
+  const size_t buckets = size_t{1} << digit_bits;
+  const uint64_t mask = buckets - 1;
+  std::vector<uint32_t> counts(buckets * static_cast<size_t>(passes), 0);
   for (const PackedEntry& e : *a) {
-    for (int p = 0; p < passes; ++p) ++counts[p][(e.key >> (8 * p)) & 0xff];
+    for (int p = 0; p < passes; ++p) {
+      ++counts[p * buckets + ((e.key >> (digit_bits * p)) & mask)];
+    }
   }
   for (int p = 0; p < passes; ++p) {
+    uint32_t* const next = counts.data() + p * buckets;
     uint32_t sum = 0;
-    for (uint32_t& c : counts[p]) {
-      const uint32_t here = c;
-      c = sum;
+    for (size_t d = 0; d < buckets; ++d) {
+      const uint32_t here = next[d];
+      next[d] = sum;
       sum += here;
     }
-    uint32_t* const next = counts[p].data();
     PackedEntry* const out = b->data();
-    const int shift = 8 * p;
-    for (const PackedEntry& e : *a) out[next[(e.key >> shift) & 0xff]++] = e;
+    const int shift = digit_bits * p;
+    for (const PackedEntry& e : *a) out[next[(e.key >> shift) & mask]++] = e;
     a->swap(*b);
   }
 }
@@ -148,32 +144,27 @@ bool SortByKeyColumns(const RowBatch& rows, size_t num_keys, size_t n,
   if (n < 2) return false;
   std::vector<Field> fields;
   if (!ColumnFields(rows, num_keys, &fields)) return false;
-  // Each field's varying bytes, as runs of adjacent bytes: the packed key
-  // takes (value >> shift) & mask(bits) of each run, most significant
-  // first.
+  // Each field's varying bits, from its highest to its lowest: the packed
+  // key takes (value >> shift) & mask(bits) of each field, most
+  // significant first.
   struct Run {
     size_t field;
     int shift;
     int bits;
   };
   std::vector<Run> runs;
-  int total_bytes = 0;
+  int total_bits = 0;
   for (size_t f = 0; f < fields.size(); ++f) {
     uint64_t first = 0, varying = 0;
     ForEachFieldValue(fields[f], 1, [&](size_t, uint64_t v) { first = v; });
     ForEachFieldValue(fields[f], n,
                       [&](size_t, uint64_t v) { varying |= v ^ first; });
-    for (int byte = fields[f].width - 1; byte >= 0; --byte) {
-      if (((varying >> (8 * byte)) & 0xff) == 0) continue;
-      if (++total_bytes > 8) return false;
-      if (!runs.empty() && runs.back().field == f &&
-          runs.back().shift == 8 * (byte + 1)) {
-        runs.back().shift -= 8;
-        runs.back().bits += 8;
-      } else {
-        runs.push_back({f, 8 * byte, 8});
-      }
-    }
+    if (varying == 0) continue;
+    const int low = std::countr_zero(varying);
+    const int bits = 64 - std::countl_zero(varying) - low;
+    total_bits += bits;
+    if (total_bits > 64) return false;
+    runs.push_back({f, low, bits});
   }
   // Batches up to kKeepRows rows sort in buffers the thread keeps (4 MiB
   // at most): fresh ones would fault their pages in on every commit.
@@ -195,7 +186,7 @@ bool SortByKeyColumns(const RowBatch& rows, size_t num_keys, size_t n,
       out[r].key = (out[r].key << (bits & 63)) | ((v >> shift) & mask);
     });
   }
-  RadixSortPacked(total_bytes, &a, &b);
+  RadixSortPacked(total_bits, &a, &b);
   for (size_t i = 0; i < n; ++i) {
     (*order)[i] = a[i].row;
     (*dup)[i] = i > 0 && a[i].key == a[i - 1].key;

@@ -11,11 +11,12 @@
 // longer string's bytes there, and if those are zeros too the length
 // decides. The fields are injective, so equal fields are equal keys.
 //
-// Most batches leave most of those bytes constant (the high bytes of an
-// int64 id, a date's century): when at most 8 vary across the batch, they
-// are packed into one integer per row, in order of significance, and the
-// rows sort by it with a stable LSD radix sort, one pass per varying byte
-// (the ads key has 7).
+// Most batches leave most of those bits constant (the high bytes of an
+// int64 id, a date's century): when the span from each field's highest to
+// its lowest varying bit, summed over the fields, is at most 64 bits, the
+// spans are packed into one integer per row, in order of significance,
+// and the rows sort by it with a stable LSD radix sort of digits of up to
+// 12 bits (the ads key packs into about 48 bits: four passes).
 //
 // Thread safety: stateless functions, safe from any thread.
 
@@ -35,15 +36,15 @@ struct PackedEntry {
   uint32_t row;
 };
 
-// A stable LSD radix sort of `a` by the low `passes` bytes of its keys
+// A stable LSD radix sort of `a` by the low `key_bits` bits of its keys
 // (`b`: scratch of the same size).
-void RadixSortPacked(int passes, std::vector<PackedEntry>* a,
+void RadixSortPacked(int key_bits, std::vector<PackedEntry>* a,
                      std::vector<PackedEntry>* b);
 
 // Fills order[0, n) with the rows of `rows` (n of them) in key order, ties
 // in row order, and dup[i] with whether order[i] has the key of
 // order[i - 1]. False, doing nothing, if n < 2, a string key is longer
-// than 8 bytes, or more than 8 bytes of the fields vary.
+// than 8 bytes, or the spans of varying bits add up to more than 64.
 bool SortByKeyColumns(const RowBatch& rows, size_t num_keys, size_t n,
                       std::vector<uint32_t>* order, std::vector<uint8_t>* dup);
 

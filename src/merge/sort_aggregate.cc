@@ -1,27 +1,19 @@
 // Copyright 2026 The mesa Authors. Licensed under the Apache License 2.0.
 //
-// Sorting by encoded key. Each row's order-preserving key encoding is cut
-// into big-endian 64-bit words, zero padded to the batch's longest key.
-// Padding never changes an order: the encoding of a full key is
-// prefix-free (a string ends with 0x00 0x01, a 0x00 inside it is escaped),
-// so two different keys differ at a byte inside the shorter one. Keys of
-// up to kMaxInlineWords words (the ads key is 3) sort as fixed-size
+// Most batches sort straight from their key columns, with no key
+// encoding at all (merge/column_key_sort.h: a radix sort of the varying
+// bits, when they add up to at most 64). The rest sort by encoded key:
+// each row's order-preserving key encoding is cut into big-endian 64-bit
+// words, zero padded to the batch's longest key. Padding never changes an
+// order: the encoding of a full key is prefix-free (a string ends with
+// 0x00 0x01, a 0x00 inside it is escaped), so two different keys differ
+// at a byte inside the shorter one. When at most 8 bytes of those vary
+// across the batch, they are packed into one integer per row and radix
+// sorted; else keys of up to kMaxInlineWords words sort as fixed-size
 // entries holding the words and the row number, compared word by word
-// with no indirection; longer keys sort by their first word, then memcmp.
+// with no indirection, and longer keys by their first word, then memcmp.
 // Ties go to the row number (stable, so REPLACE sees batch order). The
 // output is then gathered column by column.
-//
-// Most batches leave most key bytes constant (the high bytes of an int64
-// id, a date's century): when at most 8 bytes vary across the batch, they
-// are packed into one integer per row, in order of significance, and the
-// rows sort by it with a stable LSD radix sort, one pass per varying byte
-// (the ads key has 7). Equal packed keys are equal keys, since every other
-// byte is the same in all rows.
-//
-// The packed key is first tried straight from the key columns, with no
-// key encoding at all (merge/column_key_sort.h); the encoded keys are
-// built only when that fails (a string key longer than 8 bytes, or more
-// than 8 varying bytes).
 
 #include "src/merge/sort_aggregate.h"
 
@@ -123,7 +115,7 @@ bool SortPacked(const EncodedKeys& keys, size_t n, std::vector<uint32_t>* order,
     }
     a[r] = {packed, static_cast<uint32_t>(r)};
   }
-  RadixSortPacked(static_cast<int>(bytes.size()), &a, &b);
+  RadixSortPacked(8 * static_cast<int>(bytes.size()), &a, &b);
   for (size_t i = 0; i < n; ++i) {
     (*order)[i] = a[i].row;
     (*dup)[i] = i > 0 && a[i].key == a[i - 1].key;

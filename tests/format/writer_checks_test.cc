@@ -4,8 +4,10 @@
 // a-time reference, and zone maps taken from the encoder's statistics
 // (ZoneMap::OfOrderedInts) against ZoneMap::Of.
 
+#include <algorithm>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "fmt/format.h"
 #include "gtest/gtest.h"
@@ -132,6 +134,42 @@ TEST(ZoneMapTest, OfOrderedIntsMatchesOf) {
       ASSERT_TRUE(got.has_max());
       EXPECT_EQ(got.bounds().GetWord(0), want.bounds().GetWord(0));
       EXPECT_EQ(got.bounds().GetWord(1), want.bounds().GetWord(1));
+    }
+  }
+}
+
+// Short strings take a path that compares words, longer ones compare
+// bytes: both against the plain minimum and maximum.
+TEST(ZoneMapTest, StringBoundsMatchTheByteOrder) {
+  uint64_t seed = testing::TestSeed(109);
+  std::mt19937_64 rng(seed);
+  const std::vector<std::string> pool = {
+      "",  std::string("\0", 1), std::string("a\0", 2), "a", "ab",
+      "\xff", std::string("\xff\0", 2), "abcdefgh", "abcdefg", "US", "DE",
+      "zzzzzzzz"};
+  for (int iter = 0; iter < 300; ++iter) {
+    ColumnVector col(ColumnType::kString);
+    const size_t n = 1 + rng() % 40;
+    const bool with_long = iter % 3 == 0;
+    for (size_t r = 0; r < n; ++r) {
+      if (with_long && rng() % 8 == 0) {
+        col.AppendString(std::string(9 + rng() % 40, 'a' + rng() % 3));
+      } else {
+        col.AppendString(pool[rng() % pool.size()]);
+      }
+    }
+    const size_t begin = rng() % n;
+    std::string_view lo = col.GetString(begin), hi = lo;
+    for (size_t r = begin; r < n; ++r) {
+      lo = std::min(lo, col.GetString(r));
+      hi = std::max(hi, col.GetString(r));
+    }
+    const ZoneMap z = ZoneMap::Of(col, begin, n);
+    SCOPED_TRACE(fmt::format("seed {} iter {}", seed, iter));
+    EXPECT_EQ(z.bounds().GetString(0), lo.substr(0, ZoneMap::kMaxStringBound));
+    EXPECT_EQ(z.has_max(), hi.size() <= ZoneMap::kMaxStringBound);
+    if (z.has_max()) {
+      EXPECT_EQ(z.bounds().GetString(1), hi);
     }
   }
 }

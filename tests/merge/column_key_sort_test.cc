@@ -28,7 +28,7 @@ namespace {
 using testing::RowToString;
 
 // Short strings that order subtly: prefixes, zero bytes, 0xff, empty. At
-// most 7 bytes: with the length, 8 bytes vary.
+// most 7 bytes: with the length, at most 60 bits vary.
 const std::vector<std::string>& ShortStrings() {
   static const auto* v = new std::vector<std::string>{
       "",      std::string("\0", 1), std::string("\0\0", 2),
@@ -130,7 +130,7 @@ void ExpectMatchesModel(const Schema& schema, const RowBatch& rows) {
   }
 }
 
-// One key column at a time, then pairs: at most 8 bytes vary, so the
+// One key column at a time, then pairs: at most 64 bits vary, so the
 // column path sorts them.
 TEST(ColumnKeySortTest, EdgeValuesOfEveryTypeMatchTheModel) {
   uint64_t seed = testing::TestSeed(83);
@@ -147,7 +147,7 @@ TEST(ColumnKeySortTest, EdgeValuesOfEveryTypeMatchTheModel) {
     const RowBatch rows = EdgeRows(rng, schema, 3000);
     std::vector<uint32_t> order(rows.num_rows());
     std::vector<uint8_t> dup(rows.num_rows());
-    // Not every pair of types fits 8 varying bytes; these do.
+    // Not every pair of types fits 64 varying bits; these do.
     ASSERT_TRUE(SortByKeyColumns(rows, schema.num_keys(), rows.num_rows(),
                                  &order, &dup));
     // Order and duplicates agree with the encoded keys' byte order.
@@ -165,8 +165,8 @@ TEST(ColumnKeySortTest, EdgeValuesOfEveryTypeMatchTheModel) {
   }
 }
 
-// Few distinct values in wide columns: the varying bytes are spread over
-// several fields and runs, still at most 8 of them.
+// Few distinct values in wide columns: the varying bits are spread over
+// several fields, at most 64 of them.
 TEST(ColumnKeySortTest, VaryingBytesInSeveralFieldsMatchTheModel) {
   uint64_t seed = testing::TestSeed(89);
   std::mt19937_64 rng(seed);
@@ -246,7 +246,7 @@ TEST(ColumnKeySortTest, RadixSortIsStable) {
                    [](const PackedEntry& x, const PackedEntry& y) {
                      return x.key < y.key;
                    });
-  RadixSortPacked(3, &a, &b);
+  RadixSortPacked(22, &a, &b);
   for (size_t i = 0; i < a.size(); ++i) {
     ASSERT_EQ(a[i].key, want[i].key) << i;
     ASSERT_EQ(a[i].row, want[i].row) << i;
