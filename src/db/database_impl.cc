@@ -442,7 +442,17 @@ absl::Status DatabaseImpl::AddCommitDeltas(const Version& current,
                                            const RowBatch& rows,
                                            VersionEdit* edit) {
   const uint64_t version = *edit->version;
-  RowBatch sorted = SortAndAggregateRows(table.schema(), rows);
+  // Sorted into a batch the database keeps (under commit_mu_), so that a
+  // commit does not fault in fresh columns; one far larger than usual is
+  // not kept.
+  RowBatch& sorted = commit_sorted_;
+  SortAndAggregateRows(table.schema(), rows, &sorted);
+  struct Release {
+    RowBatch* batch;
+    ~Release() {
+      if (batch->num_rows() > kKeepSortedRows) *batch = RowBatch();
+    }
+  } release{&sorted};
   MESA_ASSIGN_OR_RETURN(DeltaMeta meta,
                         WriteDelta(table, sorted, version, version));
   edit->added_deltas.push_back(std::move(meta));

@@ -83,7 +83,8 @@ class DatabaseImpl final : public Database {
   // Adds to `edit` the singletons of `table` and its rollups for `rows`.
   absl::Status AddCommitDeltas(const Version& current,
                                const TableVersion& table, const RowBatch& rows,
-                               VersionEdit* edit);
+                               VersionEdit* edit)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
   // Back-fills every rollup that is not ready (serialized by
   // backfill_mu_): each from the latest version, published with one edit
@@ -111,6 +112,10 @@ class DatabaseImpl final : public Database {
   std::unique_ptr<VersionSet> versions_;
 
   Mutex commit_mu_;   // serializes Commit, CreateTable and DropTable
+  // The last commit's sorted rows (AddCommitDeltas), kept for their
+  // memory when it had at most kKeepSortedRows rows.
+  static constexpr size_t kKeepSortedRows = size_t{1} << 18;
+  RowBatch commit_sorted_ ABSL_GUARDED_BY(commit_mu_);
   Mutex compact_mu_;  // serializes compactions
   Mutex backfill_mu_;  // serializes rollup back-fills
 

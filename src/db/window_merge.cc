@@ -85,7 +85,7 @@ bool WindowMerge::NextBatch(RowBatch* out) {
     // One input's rows: sorted, each key once.
     std::swap(*out, window_);
   } else {
-    *out = SortAndAggregateRows(schema_, window_);
+    SortAndAggregateRows(schema_, window_, out);
   }
   return true;
 }

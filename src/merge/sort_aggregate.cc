@@ -168,6 +168,13 @@ void SortKeys(const EncodedKeys& keys, size_t n, std::vector<uint32_t>* order,
 }  // namespace
 
 RowBatch SortAndAggregateRows(const Schema& schema, const RowBatch& rows) {
+  RowBatch out;
+  SortAndAggregateRows(schema, rows, &out);
+  return out;
+}
+
+void SortAndAggregateRows(const Schema& schema, const RowBatch& rows,
+                          RowBatch* out_batch) {
   const size_t n = rows.num_rows();
   const size_t num_keys = schema.num_keys();
   std::vector<uint32_t> order(n);
@@ -186,7 +193,16 @@ RowBatch SortAndAggregateRows(const Schema& schema, const RowBatch& rows) {
     SortKeys(keys, n, &order, &dup);
   }
 
-  RowBatch out(schema);
+  bool reuse = out_batch->num_columns() == schema.num_columns();
+  for (size_t c = 0; reuse && c < schema.num_columns(); ++c) {
+    reuse = out_batch->column(c).type() == schema.column(c).type;
+  }
+  if (reuse) {
+    out_batch->Clear();
+  } else {
+    *out_batch = RowBatch(schema);
+  }
+  RowBatch& out = *out_batch;
   size_t groups = 0;
   for (size_t i = 0; i < n; ++i) groups += !dup[i];
   for (size_t c = 0; c < schema.num_columns(); ++c) {
@@ -251,7 +267,6 @@ RowBatch SortAndAggregateRows(const Schema& schema, const RowBatch& rows) {
       }
     }
   }
-  return out;
 }
 
 }  // namespace mesa::internal

@@ -17,6 +17,13 @@ namespace mesa::internal {
 // `schema`).
 RowBatch SortAndAggregateRows(const Schema& schema, const RowBatch& rows);
 
+// The same into `out`, whose rows are replaced. When `out` is already a
+// batch of `schema`, its columns keep their memory: a caller that sorts
+// batch after batch into the same `out` does not allocate (and fault in)
+// fresh columns each time.
+void SortAndAggregateRows(const Schema& schema, const RowBatch& rows,
+                          RowBatch* out);
+
 }  // namespace mesa::internal
 
 #endif  // MESA_MERGE_SORT_AGGREGATE_H_
