@@ -237,6 +237,42 @@ TEST(ColumnKeySortTest, AdsBatchesMatchTheModel) {
   ExpectMatchesModel(workload::AdsSchema(), ads);
 }
 
+// Sorting into a kept batch: one of another schema is replaced, one of
+// this schema is reused, larger or smaller than before; every result is
+// the model's.
+TEST(SortAggregateIntoTest, KeptBatchGivesTheSameRows) {
+  uint64_t seed = testing::TestSeed(113);
+  std::mt19937_64 rng(seed);
+  RowBatch out(KeySchema({ColumnType::kString}));
+  out.column(0).AppendString("stale");
+  for (int iter = 0; iter < 30; ++iter) {
+    const Schema schema =
+        iter < 15 ? workload::AdsSchema() : testing::RandomSchema(rng, 3, 3);
+    RowBatch rows(schema);
+    const size_t n = rng() % 3000;
+    for (size_t r = 0; r < n; ++r) {
+      for (size_t c = 0; c < schema.num_columns(); ++c) {
+        testing::AppendRandomValue(rng,
+                                   c < schema.num_keys()
+                                       ? testing::Distribution::kSkewed
+                                       : testing::Distribution::kRandom,
+                                   r, &rows.column(c));
+      }
+    }
+    SortAndAggregateRows(schema, rows, &out);
+    RowBatch want = rows;
+    workload::SortAndAggregate(schema, &want);
+    SCOPED_TRACE(fmt::format("seed {} iter {}", seed, iter));
+    ASSERT_EQ(out.num_columns(), schema.num_columns());
+    ASSERT_EQ(out.num_rows(), want.num_rows());
+    for (size_t r = 0; r < want.num_rows(); ++r) {
+      ASSERT_TRUE(testing::RowsEquivalent(schema, out, r, want, r))
+          << "row " << r << ": got " << RowToString(out, r) << " want "
+          << RowToString(want, r);
+    }
+  }
+}
+
 TEST(ColumnKeySortTest, RadixSortIsStable) {
   std::vector<PackedEntry> a, b(1000);
   std::mt19937_64 rng(testing::TestSeed(101));
