@@ -270,6 +270,23 @@ void MergeWindow::NormalizeKeys() {
           ++p;
         };
         const std::string_view str = col.GetString(src);
+        if (str.size() <= 6 && p + str.size() + 2 <= kKeyBytes) {
+          // A short string that fits with its terminator: one put, unless
+          // it holds a 0x00 (escaped below).
+          uint64_t v = 0;
+          bool zero = false;
+          for (size_t i = 0; i < str.size(); ++i) {
+            const unsigned char b = static_cast<unsigned char>(str[i]);
+            zero |= b == 0;
+            v |= uint64_t{b} << (56 - 8 * i);
+          }
+          if (!zero) {
+            v |= uint64_t{1} << (56 - 8 * (str.size() + 1));  // 0x00 0x01
+            put(r, p, v);
+            pos_[r] = static_cast<uint32_t>(p + str.size() + 2);
+            continue;
+          }
+        }
         size_t i = 0;
         for (; i < str.size() && p < kKeyBytes; ++i) {
           byte(static_cast<unsigned char>(str[i]));
