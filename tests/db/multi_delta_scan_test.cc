@@ -223,5 +223,57 @@ TEST(MultiDeltaScanTest, WindowedMergesMatchTheModel) {
   }
 }
 
+// A full scan larger than the block cache decodes its blocks without
+// inserting them, so it evicts nothing point reads use: after the scan, the
+// same point reads hit the cache as before it.
+TEST(MultiDeltaScanTest, AFullScanLeavesTheBlockCacheToPointReads) {
+  const uint64_t seed = TestSeed(20261126);
+  std::mt19937_64 rng(seed);
+  SCOPED_TRACE(fmt::format("seed {}", seed));
+  const Schema schema = KitchenSinkSchema();
+  auto fs = NewMemFileSystem();
+  Options options = SmallCompactionOptions(fs.get(), 0, 1000, 1000);
+  options.block_cache_bytes = size_t{1} << 20;
+  auto db = Database::Open(options, "/db");
+  ASSERT_TRUE(db.ok()) << db.status();
+  TableOptions topts;
+  topts.delta_file.block_size = 1024;
+  auto table = (*db)->CreateTable("t", schema, topts);
+  ASSERT_TRUE(table.ok()) << table.status();
+  WideRowSource source(rng, schema);
+  RowBatch last;
+  for (int b = 0; b < 6; ++b) {
+    last = source.Rows(rng, 5000);
+    UpdateBatch batch;
+    ASSERT_TRUE(batch.AddRows(**table, last).ok());
+    ASSERT_TRUE((*db)->Commit(batch).ok());
+  }
+  auto reader = (*db)->NewReader();
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto point_reads = [&] {
+    for (size_t i = 0; i < 8; ++i) {
+      std::vector<Value> key;
+      for (size_t c = 0; c < schema.num_keys(); ++c) {
+        key.push_back(CellValue(last.column(c), i * 97));
+      }
+      auto row = (*reader)->Get("t", key);
+      ASSERT_TRUE(row.ok()) << row.status();
+      ASSERT_TRUE(row->has_value());
+    }
+  };
+  point_reads();  // fills the cache
+  if (::testing::Test::HasFatalFailure()) return;
+  const uint64_t misses = (*db)->Stats().block_cache_misses;
+  point_reads();
+  ASSERT_EQ((*db)->Stats().block_cache_misses, misses);  // all hits
+  ScanSpec spec;
+  auto rows = ScanRows(**reader, "t", spec, schema.columns());
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_GT(rows->num_rows(), 4096u);
+  const uint64_t after_scan = (*db)->Stats().block_cache_misses;
+  point_reads();
+  EXPECT_EQ((*db)->Stats().block_cache_misses, after_scan);
+}
+
 }  // namespace
 }  // namespace mesa::testing
