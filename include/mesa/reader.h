@@ -95,6 +95,31 @@ class ScanCursor {
   virtual absl::StatusOr<std::string> ResumeToken() const = 0;
   // What the scan read so far (query.h).
   virtual ScanExplain Explain() const = 0;
+
+  // Loads the next batch like Next, but hands it out as views: views()[i]
+  // is the batch's column i (the spec's columns, in its order). A scan
+  // that reads one delta within one key interval (a key prefix, then
+  // maybe a range, and no other filter nor GROUP BY: a report of one
+  // advertiser's dates, one user's history) points them into the block
+  // cache's decoded columns, copying nothing; any other scan into its
+  // batch. The views stay valid until the next call of Next or NextView,
+  // or the cursor's destruction: the cursor holds the cache entry they
+  // point into until then, even if the cache evicts it meanwhile. Calls
+  // of Next and NextView may alternate; batch() holds rows only after
+  // Next. Same thread-safety as Next.
+  virtual bool NextView() {
+    views_.clear();
+    if (!Next()) return false;
+    const RowBatch& b = batch();
+    for (size_t i = 0; i < b.num_columns(); ++i) {
+      views_.emplace_back(b.column(i), 0, b.num_rows());
+    }
+    return true;
+  }
+  const std::vector<ColumnView>& views() const { return views_; }
+
+ protected:
+  std::vector<ColumnView> views_;
 };
 
 // A row-at-a-time view over a ScanCursor.

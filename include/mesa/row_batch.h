@@ -120,6 +120,50 @@ class ColumnVector {
   std::string bytes_;
 };
 
+// A read-only view of rows [begin, begin + n) of a ColumnVector, or of a
+// column the library keeps (ScanCursor::NextView): the same getters, over
+// memory it does not own. Valid while that memory is (the cursor says how
+// long).
+class ColumnView {
+ public:
+  ColumnView() = default;
+  ColumnView(const ColumnVector& col, size_t begin, size_t n)
+      : type_(col.type()), size_(n) {
+    if (col.is_string()) {
+      offsets_ = col.offsets().data() + begin;
+      bytes_ = col.bytes().data();
+    } else {
+      words_ = col.words().data() + begin;
+    }
+  }
+
+  ColumnType type() const { return type_; }
+  bool is_string() const { return type_ == ColumnType::kString; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  uint64_t GetWord(size_t i) const { return words_[i]; }
+  int64_t GetInt64(size_t i) const { return static_cast<int64_t>(words_[i]); }
+  int32_t GetInt32(size_t i) const { return static_cast<int32_t>(words_[i]); }
+  uint64_t GetUint64(size_t i) const { return words_[i]; }
+  double GetDouble(size_t i) const { return std::bit_cast<double>(words_[i]); }
+  std::string_view GetString(size_t i) const {
+    return std::string_view(bytes_ + offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
+  // A numeric column's words, as ColumnVector::words() (none for strings).
+  const uint64_t* words_begin() const { return words_; }
+  const uint64_t* words_end() const {
+    return words_ == nullptr ? nullptr : words_ + size_;
+  }
+
+ private:
+  ColumnType type_ = ColumnType::kInt64;
+  size_t size_ = 0;
+  const uint64_t* words_ = nullptr;
+  const uint32_t* offsets_ = nullptr;  // strings: size_ + 1 offsets
+  const char* bytes_ = nullptr;        // into which offsets_ point
+};
+
 // Orders row `i` of `a` against row `j` of `b` (same type): negative, zero
 // or positive. Doubles order by value with -0.0 < +0.0 and NaNs last, the
 // order of mesa's order-preserving key encoding.

@@ -83,9 +83,11 @@ absl::StatusOr<std::vector<int64_t>> MesaReadHistoryStore::LoadItems(
   spec.batch_rows = 4096;
   MESA_ASSIGN_OR_RETURN(auto cursor, reader->Scan(table_->name(), spec));
   std::vector<int64_t> items;
-  while (cursor->Next()) {
-    const auto& words = cursor->batch().column(0).words();
-    items.insert(items.end(), words.begin(), words.end());
+  // Views: a history in one delta (the base, most of them) is copied once,
+  // from the block cache into `items`.
+  while (cursor->NextView()) {
+    const ColumnView& col = cursor->views()[0];
+    items.insert(items.end(), col.words_begin(), col.words_end());
   }
   MESA_RETURN_IF_ERROR(cursor->status());
   return items;  // in key order: sorted

@@ -402,6 +402,7 @@ DeltaCursor::DeltaCursor(const DeltaReader* reader, CursorOptions options)
     if (!n) return;
     upper_ = std::move(options.upper_bound);
     upper_columns_ = *n;
+    views_ = options.keep_views;
   }
 }
 
@@ -490,10 +491,26 @@ void DeltaCursor::SeekFrom(size_t b, const RowBatch* target,
     }
     // The first row in [lo, n) whose first `cols` key columns are not
     // below those of `t`'s row 0.
+    // The block is usually cold in the CPU caches (each short scan reads
+    // another one), so each step fetches the leading key words of both
+    // midpoints the next step may probe: two misses overlap instead of
+    // following each other.
+    const uint64_t* lead[2] = {nullptr, nullptr};
+    for (size_t k = 0; k < 2 && k < keys; ++k) {
+      if (!key_cols[k]->is_string()) lead[k] = key_cols[k]->words().data();
+    }
+    auto prefetch = [&](size_t r) {
+      if (lead[0] != nullptr) __builtin_prefetch(lead[0] + r);
+      if (lead[1] != nullptr) __builtin_prefetch(lead[1] + r);
+    };
     auto first_not_below = [&](size_t lo, size_t hi, const RowBatch& t,
                                size_t cols) {
       while (lo < hi) {
         const size_t mid = lo + (hi - lo) / 2;
+        if (hi - lo > 16) {
+          prefetch(lo + (mid - lo) / 2);
+          prefetch(mid + 1 + (hi - mid - 1) / 2);
+        }
         int c = 0;
         for (size_t k = 0; k < cols && c == 0; ++k) {
           c = CompareCells(*key_cols[k], mid, t.column(k), 0);
@@ -541,6 +558,13 @@ void DeltaCursor::SeekFrom(size_t b, const RowBatch* target,
     block_ = b;
     row_ = 0;
     seek_keys_ = RowBatch();
+    if (views_) {
+      // The rows stay where they are; hold_ pins them.
+      view_begin_ = lo;
+      view_end_ = end;
+      valid_ = end > lo;
+      return;
+    }
     for (size_t i = 0; i < chunks_.size(); ++i) {
       ColumnVector& col = batch_.column(i);
       col.Clear();
@@ -554,19 +578,37 @@ void DeltaCursor::SeekFrom(size_t b, const RowBatch* target,
   block_ = b;
 }
 
+size_t DeltaCursor::rows_here() const {
+  return views_ ? view_end_ - view_begin_ : batch_.num_rows();
+}
+
 void DeltaCursor::Next() {
   if (!valid_) return;
-  if (++row_ >= batch_.num_rows()) LoadFrom(block_ + 1);
+  if (++row_ >= rows_here()) LoadFrom(block_ + 1);
 }
 
 void DeltaCursor::Advance(size_t n) {
   if (!valid_) return;
   row_ += n;
-  if (row_ >= batch_.num_rows()) LoadFrom(block_ + 1);
+  if (row_ >= rows_here()) LoadFrom(block_ + 1);
+}
+
+void DeltaCursor::StopViews() {
+  if (!views_) return;
+  views_ = false;
+  if (valid_) {
+    for (size_t i = 0; i < chunks_.size(); ++i) {
+      ColumnVector& col = batch_.column(i);
+      col.Clear();
+      col.AppendRange(*chunks_[i], view_begin_, view_end_);
+    }
+  }
+  hold_.reset();
 }
 
 void DeltaCursor::TakeBatch(RowBatch* out) {
   if (!valid_) return;
+  StopViews();
   MESA_DCHECK(row_ == 0);
   std::swap(batch_, *out);
   LoadFrom(block_ + 1);
@@ -674,6 +716,7 @@ void DeltaCursor::Seek(std::string_view encoded_target) {
 
 void DeltaCursor::SeekForward(std::string_view encoded_target) {
   if (!valid_) return;
+  StopViews();  // a skip-scan compares the batch's rows
   if (reader_->FindStartBlock(encoded_target) > block_) {
     Seek(encoded_target);  // blocks in between are never read
     return;

@@ -45,6 +45,13 @@ struct CursorOptions {
   // cursor ends before the first row whose key is at or after it, and
   // reads no block that starts there. Needs every key column projected.
   std::string upper_bound;
+  // With an upper bound: each block's rows from the seek's position to the
+  // bound stay in the decoded chunks (chunks(), rows [view_begin(),
+  // view_end())), whose cache entry the cursor holds, instead of being
+  // copied into batch(), which stays empty; row() counts from
+  // view_begin(). For a scan that hands the rows out or copies them once.
+  // StopViews() (and TakeBatch, SeekForward) switch back to batches.
+  bool keep_views = false;
 };
 
 // Counters a cursor keeps, for Explain and benchmarks.
@@ -189,10 +196,22 @@ class DeltaCursor {
   // loading the next block when the current one is used up.
   void Advance(size_t n);
 
+  // CursorOptions::keep_views, while on: the current rows are rows
+  // [view_begin(), view_end()) of chunks() (one per projected column),
+  // valid until the cursor moves to another block.
+  bool keeps_views() const { return views_; }
+  const std::vector<const ColumnVector*>& chunks() const { return chunks_; }
+  size_t view_begin() const { return view_begin_; }
+  size_t view_end() const { return view_end_; }
+  // Copies the current rows into batch() and keeps batches from now on.
+  void StopViews();
+
   const CursorStats& stats() const { return stats_; }
   const std::vector<size_t>& projection() const { return projection_; }
 
  private:
+  // Rows of the current block the cursor holds (batch or view).
+  size_t rows_here() const;
   bool BlockSkipped(size_t b) const;
   // Loads the first unskipped block at or after `b`; clears valid_ at end.
   void LoadFrom(size_t b, bool fill_cache = false);
@@ -235,9 +254,12 @@ class DeltaCursor {
   size_t upper_columns_ = 0;
   bool at_upper_ = false;  // the batch ends at the upper bound
   // SeekFrom's view of a decoded block: the columns, and the entry that
-  // keeps them alive (released once the rows it wants are copied).
+  // keeps them alive (released once the rows it wants are copied, or,
+  // with views_, when the cursor moves to another block).
   std::vector<const ColumnVector*> chunks_;
   BlockCache::Entry hold_;
+  bool views_ = false;
+  size_t view_begin_ = 0, view_end_ = 0;
   std::vector<const ColumnVector*> key_cols_;  // scratch for SeekFrom
   size_t block_ = 0;
   size_t row_ = 0;

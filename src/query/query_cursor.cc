@@ -91,6 +91,7 @@ class QueryCursor final : public ScanCursor {
   absl::Status Init(const std::optional<std::string>& resume_key);
 
   bool Next() override;
+  bool NextView() override;
   const RowBatch& batch() const override { return out_; }
   const absl::Status& status() const override { return status_; }
   const std::vector<std::string>& column_names() const override {
@@ -112,7 +113,8 @@ class QueryCursor final : public ScanCursor {
   bool LoadMerged();
   void RememberLastRow();
   bool NextGrouped();
-  bool NextSingle();
+  // The single_ path; `as_views`: into views_ instead of out_.
+  bool NextSingle(bool as_views);
 
   QuerySource src_;
   const Schema& schema_;
@@ -127,6 +129,9 @@ class QueryCursor final : public ScanCursor {
   // bounded_ with one delta to read: its rows go out with no merge, whole
   // batches handed over without a copy when they fit.
   std::unique_ptr<DeltaCursor> single_;
+  // Rows of single_ handed out but not yet advanced past: the views of
+  // the last NextView point into its current block until the next call.
+  size_t pending_ = 0;
   bool identity_ = false;
   // The key filters admit one interval of keys and the cursors are bounded
   // to it (KeyRanges::Interval): every merged row is admitted.
@@ -282,6 +287,12 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
         Iota(ng), plan_.group_prefix, std::move(values),
         KeyTypes(schema_, plan_.group_keys));
   }
+  bounded_ = exact_ && !plan_.grouped && row_predicates_.empty();
+  // A bounded scan's cursors keep the cached chunks of the rows a seek
+  // found instead of copying them: the one left after the seeks hands
+  // them out (NextView) or copies them once (Next); several copy them
+  // before the merge.
+  options.keep_views = bounded_;
   for (const QueryDelta* d : read) {
     auto cursor = d->reader->NewCursor(options);
     if (start.empty()) {
@@ -292,7 +303,6 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
     MESA_RETURN_IF_ERROR(cursor->status());
     inputs.push_back(std::move(cursor));
   }
-  bounded_ = exact_ && !plan_.grouped && row_predicates_.empty();
   if (bounded_ && inputs.size() > 1) {
     // A delta with no row in the interval (the seek found none before the
     // bound) takes no part in the merge: its counters go to the Explain
@@ -315,6 +325,9 @@ absl::Status QueryCursor::Init(const std::optional<std::string>& resume_key) {
     if (kept == 0) {
       input_done_ = true;
       return absl::OkStatus();
+    }
+    if (kept > 1) {
+      for (auto& in : inputs) in->StopViews();
     }
   }
   if (bounded_ && inputs.size() == 1) {
@@ -433,7 +446,7 @@ bool QueryCursor::Next() {
   out_.Clear();
   if (!status_.ok()) return false;
   if (plan_.grouped) return NextGrouped();
-  if (single_ != nullptr) return NextSingle();
+  if (single_ != nullptr) return NextSingle(/*as_views=*/false);
   if (identity_ || bounded_) {
     // Every merged row goes out: whole batches, no filter per row.
     RowBatch& into = direct_ ? out_ : merged_;
@@ -469,11 +482,48 @@ bool QueryCursor::Next() {
   return status_.ok() && out_.num_rows() > 0;
 }
 
-bool QueryCursor::NextSingle() {
+bool QueryCursor::NextView() {
+  if (single_ == nullptr || !single_->keeps_views()) {
+    return ScanCursor::NextView();
+  }
+  out_.Clear();
+  views_.clear();
+  if (!status_.ok()) return false;
+  return NextSingle(/*as_views=*/true);
+}
+
+bool QueryCursor::NextSingle(bool as_views) {
   DeltaCursor& in = *single_;
+  if (pending_ > 0) {
+    // The rows handed out last time are done with: now the cursor may
+    // move on (and drop the block they were in).
+    in.Advance(pending_);
+    pending_ = 0;
+  }
   if (input_done_ || !in.Valid()) {
     status_ = in.status();
     return false;
+  }
+  if (in.keeps_views()) {
+    const std::vector<const ColumnVector*>& chunks = in.chunks();
+    const size_t first = in.view_begin() + in.row();
+    const size_t take = std::min(batch_rows_, in.view_end() - first);
+    last_key_.emplace();
+    for (size_t k = 0; k < schema_.num_keys(); ++k) {
+      AppendKeyPart(*chunks[k], first + take - 1, &*last_key_);
+    }
+    for (size_t i = 0; i < plan_.output.size(); ++i) {
+      const ColumnVector& chunk = *chunks[plan_.output[i]];
+      if (as_views) {
+        views_.emplace_back(chunk, first, take);
+      } else {
+        out_.column(i).AppendRange(chunk, first, first + take);
+      }
+    }
+    pending_ = take;
+    rows_merged_ += take;
+    rows_returned_ += take;
+    return true;
   }
   const RowBatch& b = in.batch();
   const size_t first = in.row();
