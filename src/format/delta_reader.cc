@@ -442,7 +442,13 @@ void DeltaCursor::LoadFrom(size_t b, bool fill_cache) {
   if (!status_.ok() || at_upper_) return;
   if (!upper_.empty()) {
     // Only the rows below the bound are copied out of the decoded block.
-    SeekFrom(b, nullptr, 0, fill_cache);
+    // A short bounded range that goes on into the next block caches it as
+    // its seek did (the next scan of the range reads it again: a user's
+    // history across two blocks, otherwise decoded anew each time); a long
+    // one, past a few blocks, reads like a sequential scan.
+    constexpr uint64_t kCachedBoundedBlocks = 4;
+    SeekFrom(b, nullptr, 0,
+             fill_cache || stats_.blocks_read < kCachedBoundedBlocks);
     return;
   }
   const size_t n = reader_->num_blocks();
