@@ -468,7 +468,8 @@ void MergingCursor::SeekForward(std::string_view encoded_target) {
   rows_since_seek_ = 0;
   if (window_ != nullptr && !window_->empty() &&
       window_->SkipBelow(encoded_target)) {
-    // The inputs are past the window's rows, so past the target too.
+    // The window's rows left are at or past the target, and every input
+    // row after the window is past them: nothing else moves.
     return;
   }
   if (!ReleaseWindow()) return;
