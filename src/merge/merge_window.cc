@@ -170,6 +170,7 @@ void MergeWindow::Fill(
     uint64_t* to = refs_.data() + run.at;
     for (uint32_t r = run.begin; r < run.end; ++r) *to++ = uint64_t{j} << 32 | r;
   }
+  if (SortColumns()) return;
   NormalizeKeys();
   if (!SortPacked()) SortWords();
 }
@@ -319,6 +320,79 @@ void MergeWindow::NormalizeKeys() {
   num_words_ = (longest + 7) / 8;
 }
 
+bool MergeWindow::SortColumns() {
+  const size_t n = rows_;
+  if (n < 2) return false;
+  // Each key column's values as words whose unsigned order is the
+  // column's order: numbers as SortableWord (int32 in 32 bits), a string
+  // of up to 6 bytes with no 0x00 as its key encoding (the bytes, then
+  // 0x00 0x01) read as a big-endian word. Any other string: false.
+  column_words_.resize(num_keys_ * n);
+  uint64_t varying[kMaxColumnsPacked] = {};
+  if (num_keys_ > kMaxColumnsPacked) return false;
+  for (size_t c = 0; c < num_keys_; ++c) {
+    const ColumnType type = types_[c];
+    uint64_t* out = column_words_.data() + c * n;
+    for (const Run& run : runs_) {
+      const ColumnVector& col = run.batch->column(c);
+      uint64_t* to = out + run.at;
+      if (type == ColumnType::kString) {
+        for (uint32_t r = run.begin; r < run.end; ++r) {
+          const std::string_view str = col.GetString(r);
+          if (str.size() > 6) return false;
+          uint64_t v = 0;
+          for (size_t i = 0; i < str.size(); ++i) {
+            const unsigned char b = static_cast<unsigned char>(str[i]);
+            if (b == 0) return false;
+            v |= uint64_t{b} << (56 - 8 * i);
+          }
+          *to++ = v | uint64_t{1} << (56 - 8 * (str.size() + 1));
+        }
+      } else if (type == ColumnType::kInt32) {
+        const uint64_t* words = col.words().data();
+        for (uint32_t r = run.begin; r < run.end; ++r) {
+          *to++ = static_cast<uint32_t>(words[r]) ^ 0x80000000u;
+        }
+      } else {
+        const uint64_t* words = col.words().data();
+        for (uint32_t r = run.begin; r < run.end; ++r) {
+          *to++ = SortableWord(type, words[r]);
+        }
+      }
+    }
+    uint64_t m = 0;
+    for (size_t r = 1; r < n; ++r) m |= out[r] ^ out[0];
+    varying[c] = m;
+  }
+  // The span of bits that vary in each column, most significant column
+  // first, side by side: the other bits are the same in every row, so the
+  // packed keys order as the keys, and equal ones are equal keys.
+  int low[kMaxColumnsPacked], width[kMaxColumnsPacked];
+  int bits = 0;
+  for (size_t c = 0; c < num_keys_; ++c) {
+    low[c] = varying[c] == 0 ? 0 : __builtin_ctzll(varying[c]);
+    width[c] = varying[c] == 0 ? 0 : 64 - __builtin_clzll(varying[c]) - low[c];
+    bits += width[c];
+  }
+  if (bits > 64) return false;
+  keys_.assign(n, 0);
+  for (size_t c = 0; c < num_keys_; ++c) {
+    if (width[c] == 0) continue;
+    const uint64_t* v = column_words_.data() + c * n;
+    const int lo = low[c], w = width[c];
+    if (w == 64) {
+      for (size_t r = 0; r < n; ++r) keys_[r] = v[r];
+      continue;
+    }
+    const uint64_t mask = (uint64_t{1} << w) - 1;
+    for (size_t r = 0; r < n; ++r) {
+      keys_[r] = keys_[r] << w | (v[r] >> lo & mask);
+    }
+  }
+  RadixOrder(bits);
+  return true;
+}
+
 bool MergeWindow::SortPacked() {
   const size_t n = rows_;
   if (any_inexact_ || n < 2) return false;
@@ -347,8 +421,8 @@ bool MergeWindow::SortPacked() {
     bits += width;
   }
   if (bits > 64) return false;
-  const size_t num_bytes = (static_cast<size_t>(bits) + 7) / 8;
-  auto pack = [&](size_t r) {
+  keys_.resize(n);
+  for (size_t r = 0; r < n; ++r) {
     uint64_t key = 0;
     for (size_t f = 0; f < num_fields; ++f) {
       const uint64_t v = words_[4 * r + fields[f].word] >> fields[f].low;
@@ -357,8 +431,15 @@ bool MergeWindow::SortPacked() {
                 : (key << fields[f].width) |
                       (v & ((uint64_t{1} << fields[f].width) - 1));
     }
-    return key;
-  };
+    keys_[r] = key;
+  }
+  RadixOrder(bits);
+  return true;
+}
+
+void MergeWindow::RadixOrder(int bits) {
+  const size_t n = rows_;
+  const size_t num_bytes = (static_cast<size_t>(bits) + 7) / 8;
   order_.resize(n);
   group_start_.clear();
   // The row number fits beside the key in most windows: entries of one
@@ -366,7 +447,7 @@ bool MergeWindow::SortPacked() {
   const int row_bits = 64 - __builtin_clzll(static_cast<uint64_t>(n - 1) | 1);
   if (bits + row_bits <= 64) {
     packed_words_.resize(n);
-    for (size_t r = 0; r < n; ++r) packed_words_[r] = pack(r) << row_bits | r;
+    for (size_t r = 0; r < n; ++r) packed_words_[r] = keys_[r] << row_bits | r;
     RadixSort(&packed_words_, &packed_words_tmp_, num_bytes, row_bits,
               [](uint64_t e) { return e; });
     const uint64_t row_mask = (uint64_t{1} << row_bits) - 1;
@@ -379,7 +460,9 @@ bool MergeWindow::SortPacked() {
     }
   } else {
     packed_.resize(n);
-    for (size_t r = 0; r < n; ++r) packed_[r] = {pack(r), static_cast<uint32_t>(r)};
+    for (size_t r = 0; r < n; ++r) {
+      packed_[r] = {keys_[r], static_cast<uint32_t>(r)};
+    }
     RadixSort(&packed_, &packed_tmp_, num_bytes, 0,
               [](const Packed& e) { return e.key; });
     for (size_t i = 0; i < n; ++i) {
@@ -391,7 +474,6 @@ bool MergeWindow::SortPacked() {
   }
   any_dup_ = group_start_.size() < n;
   group_start_.push_back(static_cast<uint32_t>(n));
-  return true;
 }
 
 void MergeWindow::SortWords() {

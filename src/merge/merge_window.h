@@ -77,8 +77,17 @@ class MergeWindow {
   void NormalizeKeys();
   // Fills order_ and group_start_ (sorted; rows of equal keys together).
   void Sort();
+  // Sorts by the varying bits of the key columns' values, with no key
+  // encoding, when every key column is a number or a string of at most 6
+  // bytes with no 0x00 and the bits fit in 64: false (nothing done) if
+  // not.
+  bool SortColumns();
   bool SortPacked();
   void SortWords();
+  // Fills order_ and group_start_ from keys_ (`bits` of packed key per
+  // row): a stable radix sort.
+  void RadixOrder(int bits);
+  static constexpr size_t kMaxColumnsPacked = 16;
 
   const size_t num_keys_;
   std::vector<ColumnType> types_;     // of the batch columns
@@ -97,6 +106,8 @@ class MergeWindow {
   std::vector<uint64_t> refs_;  // window row -> run << 32 | row in its block
   std::vector<const uint64_t*> bases_;  // Take scratch
   std::vector<uint32_t> pos_;  // NormalizeKeys scratch: bytes put per row
+  std::vector<uint64_t> column_words_;  // SortColumns: column-major
+  std::vector<uint64_t> keys_;          // packed keys, by window row
   std::vector<uint64_t> words_;  // row r: words_[4r .. 4r+4)
   std::vector<uint8_t> inexact_;
   bool any_inexact_ = false;
