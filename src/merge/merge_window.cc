@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <span>
 #include <string>
 
 #include "src/format/key_coding.h"
 #include "src/merge/aggregate.h"
+#include "src/merge/key_compare.h"
 
 namespace mesa::internal {
 namespace {
@@ -59,30 +61,7 @@ MergeWindow::MergeWindow(const Schema& schema,
 
 int MergeWindow::CompareRows(const RowBatch& a, size_t i, const RowBatch& b,
                              size_t j) const {
-  for (size_t c = 0; c < num_keys_; ++c) {
-    const ColumnVector& x = a.column(c);
-    const ColumnVector& y = b.column(c);
-    switch (types_[c]) {
-      case ColumnType::kInt32:
-      case ColumnType::kInt64: {
-        const int64_t u = x.GetInt64(i), v = y.GetInt64(j);
-        if (u != v) return u < v ? -1 : 1;
-        break;
-      }
-      case ColumnType::kUint64: {
-        const uint64_t u = x.GetWord(i), v = y.GetWord(j);
-        if (u != v) return u < v ? -1 : 1;
-        break;
-      }
-      case ColumnType::kDouble:
-      case ColumnType::kString: {
-        const int r = CompareValues(x, i, y, j);
-        if (r != 0) return r;
-        break;
-      }
-    }
-  }
-  return 0;
+  return CompareKeyColumns(std::span(types_.data(), num_keys_), a, i, b, j);
 }
 
 size_t MergeWindow::Plan(

@@ -8,6 +8,7 @@
 #include "fmt/format.h"
 #include "src/format/key_coding.h"
 #include "src/merge/aggregate.h"
+#include "src/merge/key_compare.h"
 
 namespace mesa::internal {
 
@@ -21,23 +22,7 @@ MergingCursor::MergingCursor(const Schema& schema,
     value_aggs_.push_back(schema_.column(c).aggregation);
   }
   for (size_t c = 0; c < schema_.num_keys(); ++c) {
-    switch (schema_.column(c).type) {
-      case ColumnType::kInt32:
-        key_kinds_.push_back(KeyKind::kInt32);
-        break;
-      case ColumnType::kInt64:
-        key_kinds_.push_back(KeyKind::kInt64);
-        break;
-      case ColumnType::kUint64:
-        key_kinds_.push_back(KeyKind::kUint64);
-        break;
-      case ColumnType::kDouble:
-        key_kinds_.push_back(KeyKind::kDouble);
-        break;
-      case ColumnType::kString:
-        key_kinds_.push_back(KeyKind::kString);
-        break;
-    }
+    key_types_.push_back(schema_.column(c).type);
   }
   Rebuild();
 }
@@ -136,30 +121,7 @@ bool MergingCursor::NextByPrefix(size_t max_rows, RowBatch* out) {
 
 int MergingCursor::Compare(const RowBatch& a, size_t i, const RowBatch& b,
                            size_t j) const {
-  for (size_t c = 0; c < key_kinds_.size(); ++c) {
-    const ColumnVector& x = a.column(c);
-    const ColumnVector& y = b.column(c);
-    switch (key_kinds_[c]) {
-      case KeyKind::kInt32:
-      case KeyKind::kInt64: {
-        const int64_t u = x.GetInt64(i), v = y.GetInt64(j);
-        if (u != v) return u < v ? -1 : 1;
-        break;
-      }
-      case KeyKind::kUint64: {
-        const uint64_t u = x.GetWord(i), v = y.GetWord(j);
-        if (u != v) return u < v ? -1 : 1;
-        break;
-      }
-      case KeyKind::kDouble:
-      case KeyKind::kString: {
-        const int r = CompareValues(x, i, y, j);
-        if (r != 0) return r;
-        break;
-      }
-    }
-  }
-  return 0;
+  return CompareKeyColumns(key_types_, a, i, b, j);
 }
 
 void MergingCursor::Normalize(const RowBatch& b, size_t r,
@@ -173,30 +135,30 @@ void MergingCursor::Normalize(const RowBatch& b, size_t r,
     n += 8;
   };
   k->exact = true;
-  for (size_t c = 0; c < key_kinds_.size() && k->exact; ++c) {
+  for (size_t c = 0; c < key_types_.size() && k->exact; ++c) {
     if (n >= kBytes) {
       k->exact = false;
       break;
     }
     const ColumnVector& col = b.column(c);
-    switch (key_kinds_[c]) {
-      case KeyKind::kInt32: {
+    switch (key_types_[c]) {
+      case ColumnType::kInt32: {
         uint32_t v = __builtin_bswap32(
             static_cast<uint32_t>(col.GetInt32(r)) ^ 0x80000000u);
         std::memcpy(buf + n, &v, 4);
         n += 4;
         break;
       }
-      case KeyKind::kInt64:
+      case ColumnType::kInt64:
         put64(col.GetWord(r) ^ (uint64_t{1} << 63));
         break;
-      case KeyKind::kUint64:
+      case ColumnType::kUint64:
         put64(col.GetWord(r));
         break;
-      case KeyKind::kDouble:
+      case ColumnType::kDouble:
         put64(DoubleOrderedBits(col.GetWord(r)));
         break;
-      case KeyKind::kString: {
+      case ColumnType::kString: {
         // As AppendKeyPart: 0x00 escaped as 0x00 0xff, then 0x00 0x01.
         std::string_view str = col.GetString(r);
         size_t i = 0;

@@ -123,8 +123,7 @@ class MergingCursor {
   bool NextByPrefix(size_t max_rows, RowBatch* out);
   std::vector<size_t> value_columns_;
   std::vector<Aggregation> value_aggs_;
-  enum class KeyKind : uint8_t { kInt32, kInt64, kUint64, kDouble, kString };
-  std::vector<KeyKind> key_kinds_;
+  std::vector<ColumnType> key_types_;  // of the key columns
   std::vector<NormKey> norms_;  // by input
   // The key of row next_row_ of input next_input_'s block number
   // next_block_ (its blocks_read count), normalized by RunBelow.
