@@ -323,14 +323,7 @@ TEST(MergingCursorTest, KeysLongerThanTheComparedPrefix) {
       {{"id", ColumnType::kInt64, Aggregation::kNone},
        {"name", ColumnType::kString, Aggregation::kNone}},
       {{"n", ColumnType::kInt64, Aggregation::kSum}});
-  const std::string base(30, 'x');
-  const std::vector<std::string> names = {
-      "",          "a",
-      std::string("a\0", 2), std::string("a\0\xff", 3),
-      std::string(22, 'y'),   std::string(21, 'y') + std::string(1, '\0'),
-      base,        base + "a",
-      base + "b",  base + std::string("\0", 1),
-      base + std::string(10, 'z') + "1", base + std::string(10, 'z') + "2"};
+  const std::vector<std::string> names = testing::KeyStringsAroundThePrefix();
   std::mt19937_64 rng(testing::TestSeed(80));
   RowBatch all(schema);
   std::vector<std::shared_ptr<const DeltaReader>> readers;

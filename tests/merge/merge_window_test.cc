@@ -201,14 +201,7 @@ TEST(MergeWindowTest, LongKeysAndTheAdsKey) {
       {{"n", ColumnType::kInt64, Aggregation::kSum},
        {"last", ColumnType::kString, Aggregation::kReplace},
        {"low", ColumnType::kDouble, Aggregation::kMin}});
-  const std::string base(30, 'x');
-  const std::vector<std::string> names = {
-      "",          "a",
-      std::string("a\0", 2), std::string("a\0\xff", 3),
-      std::string(22, 'y'),   std::string(21, 'y') + std::string(1, '\0'),
-      base,        base + "a",
-      base + "b",  base + std::string("\0", 1),
-      base + std::string(10, 'z') + "1", base + std::string(10, 'z') + "2"};
+  const std::vector<std::string> names = testing::KeyStringsAroundThePrefix();
   Deltas deltas;
   for (size_t d = 0; d < 5; ++d) {
     RowBatch rows(schema);

@@ -213,4 +213,20 @@ std::string RowToString(const RowBatch& batch, size_t row) {
   return out + ")";
 }
 
+std::vector<std::string> KeyStringsAroundThePrefix() {
+  const std::string base(30, 'x');
+  return {"",
+          "a",
+          std::string("a\0", 2),
+          std::string("a\0\xff", 3),
+          std::string(22, 'y'),
+          std::string(21, 'y') + std::string(1, '\0'),
+          base,
+          base + "a",
+          base + "b",
+          base + std::string("\0", 1),
+          base + std::string(10, 'z') + "1",
+          base + std::string(10, 'z') + "2"};
+}
+
 }  // namespace mesa::testing

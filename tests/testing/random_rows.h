@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "mesa/row_batch.h"
 #include "mesa/schema.h"
@@ -48,6 +49,11 @@ bool RowsEquivalent(const Schema& schema, const RowBatch& a, size_t i,
 
 // "(1, -5, \"ab\\x00\")", for failure messages.
 std::string RowToString(const RowBatch& batch, size_t row);
+
+// Key strings around the 32 bytes of key encoding the merges compare as
+// words: empty, 0x00 and 0xff bytes (escaped in the encoding), a string
+// whose terminator ends at byte 32, and strings that differ only past it.
+std::vector<std::string> KeyStringsAroundThePrefix();
 
 }  // namespace mesa::testing
 
